@@ -1,0 +1,106 @@
+package io.zonemover.sim;
+
+import com.sun.net.httpserver.HttpServer;
+import io.zonemover.sim.ec2.Ec2Endpoint;
+import io.zonemover.sim.kube.KubeEndpoint;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Serves one world's two endpoints on loopback: the EC2 Query API and the Kubernetes API. Real clients
+ * (the AWS SDK's Ec2Client, client-java, kubectl) are pointed at {@link #ec2Uri()} and {@link #kubeUri()}.
+ */
+public final class SimServers implements AutoCloseable {
+
+    private final WorldStore store;
+    private final HttpServer ec2;
+    private final HttpServer kube;
+    private final ExecutorService executor;
+
+    private SimServers(WorldStore store, HttpServer ec2, HttpServer kube, ExecutorService executor) {
+        this.store = store;
+        this.ec2 = ec2;
+        this.kube = kube;
+        this.executor = executor;
+    }
+
+    /** Starts both endpoints; a port of 0 picks a free one. */
+    public static SimServers start(WorldStore store, int kubePort, int ec2Port) {
+        try {
+            InetAddress loopback = InetAddress.getLoopbackAddress();
+            ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
+                Thread t = new Thread(r, "sim-http");
+                t.setDaemon(true);
+                return t;
+            });
+            HttpServer ec2 = HttpServer.create(new InetSocketAddress(loopback, ec2Port), 64);
+            ec2.createContext("/", new Ec2Endpoint(store));
+            ec2.setExecutor(executor);
+            HttpServer kube = HttpServer.create(new InetSocketAddress(loopback, kubePort), 64);
+            kube.createContext("/", new KubeEndpoint(store));
+            kube.setExecutor(executor);
+            ec2.start();
+            kube.start();
+            return new SimServers(store, ec2, kube, executor);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the simulated endpoints: " + e.getMessage(), e);
+        }
+    }
+
+    public WorldStore store() {
+        return store;
+    }
+
+    public URI ec2Uri() {
+        return URI.create("http://127.0.0.1:" + ec2.getAddress().getPort());
+    }
+
+    public URI kubeUri() {
+        return URI.create("http://127.0.0.1:" + kube.getAddress().getPort());
+    }
+
+    /** Writes a kubeconfig that points any Kubernetes client at this world's API; returns its path. */
+    public Path writeKubeconfig(Path file) {
+        String yaml = """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: zonemover-sim
+                  cluster:
+                    server: %s
+                contexts:
+                - name: zonemover-sim
+                  context:
+                    cluster: zonemover-sim
+                    user: zonemover-sim
+                    namespace: default
+                current-context: zonemover-sim
+                users:
+                - name: zonemover-sim
+                  user:
+                    token: sim
+                """.formatted(kubeUri());
+        try {
+            Files.writeString(file, yaml, StandardCharsets.UTF_8);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        ec2.stop(0);
+        kube.stop(0);
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,226 @@
+package io.zonemover.sim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.zonemover.sim.ec2.Ec2World;
+import io.zonemover.sim.kube.KubeWorld;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+
+/**
+ * A world that lives in a directory, shared by every process that opens it.
+ *
+ * <p>Each access takes an exclusive lock on {@code DIR/world.lock} (threads and processes alike), reloads
+ * the world only if another process saved a newer one, advances it to the wall clock, runs the caller's
+ * function, and saves atomically (temp file, then rename) when the caller changed something. A process
+ * killed at any instant therefore leaves either the old or the new world on disk, never half of one.
+ *
+ * <p>The file holds three lines: a small header (sequence number, world clock, the wall clock it
+ * was read at, time scale), the EC2 half, and the Kubernetes half. The header alone tells whether the
+ * cached copy is current, so a read-only access in a process that is up to date costs no parsing.
+ */
+public final class WorldStore {
+
+    public static final String STATE_FILE = "world.state";
+    static final String LOCK_FILE = "world.lock";
+    private static final int FORMAT = 1;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path dir;
+    private final ReentrantLock threadLock = new ReentrantLock();
+    private World cached;
+    private long cachedSeq = -1;
+    private Header header;
+
+    private WorldStore(Path dir) {
+        this.dir = dir;
+    }
+
+    /** Opens an existing world; fails with a message naming the problem when DIR is not one. */
+    public static WorldStore open(Path dir) {
+        Path state = dir.resolve(STATE_FILE);
+        if (!Files.isRegularFile(state)) {
+            throw new NotAWorldException(dir);
+        }
+        WorldStore store = new WorldStore(dir);
+        store.read(w -> null);
+        return store;
+    }
+
+    /** Writes a new world into DIR (created if missing); refuses a directory that already holds one. */
+    public static WorldStore create(Path dir, World world, double timeScale, String scenario) {
+        try {
+            Files.createDirectories(dir);
+            if (Files.exists(dir.resolve(STATE_FILE))) {
+                throw new IllegalArgumentException("a world already exists in " + dir);
+            }
+            WorldStore store = new WorldStore(dir);
+            store.header = new Header(0, world.now(), System.currentTimeMillis(), timeScale, scenario);
+            store.withFileLock(() -> {
+                store.save(world);
+                return null;
+            });
+            return store;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** Runs {@code fn} on the current world without saving what it changed (reads, lazily computed writes). */
+    public <T> T read(Function<World, T> fn) {
+        return access(fn, false);
+    }
+
+    /** Runs {@code fn} on the current world and saves the result. */
+    public <T> T write(Function<World, T> fn) {
+        return access(fn, true);
+    }
+
+    /** The speed of the world's clock against the wall clock (world seconds per wall second). */
+    public double timeScale() {
+        return read(w -> header.timeScale);
+    }
+
+    public String scenario() {
+        return read(w -> header.scenario);
+    }
+
+    /** Changes the time scale from now on; the world's past is not rewritten. */
+    public void setTimeScale(double timeScale) {
+        write(w -> {
+            header = new Header(header.seq, header.clock, header.wall, timeScale, header.scenario);
+            return null;
+        });
+    }
+
+    private <T> T access(Function<World, T> fn, boolean mutating) {
+        return withFileLock(() -> {
+            World world = current();
+            long wall = System.currentTimeMillis();
+            long target = header.clock + (long) ((wall - header.wall) * header.timeScale);
+            world.advanceTo(Math.max(target, world.now()));
+            T result = fn.apply(world);
+            if (mutating) {
+                world.settle();
+                save(world);
+            }
+            return result;
+        });
+    }
+
+    private <T> T withFileLock(IoSupplier<T> body) {
+        threadLock.lock();
+        try (FileChannel channel = FileChannel.open(dir.resolve(LOCK_FILE),
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock ignored = channel.lock()) {
+            return body.get();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            threadLock.unlock();
+        }
+    }
+
+    /** Returns the cached world if it is still the newest on disk, else loads it. Caller holds the lock. */
+    private World current() throws IOException {
+        Path state = dir.resolve(STATE_FILE);
+        try (BufferedReader reader = Files.newBufferedReader(state, StandardCharsets.UTF_8)) {
+            Header onDisk = Header.parse(reader.readLine());
+            if (cached != null && onDisk.seq == cachedSeq) {
+                return cached;
+            }
+            String ec2Json = reader.readLine();
+            String kubeJson = reader.readLine();
+            if (ec2Json == null || kubeJson == null) {
+                throw new IOException("world file " + state + " is truncated");
+            }
+            header = onDisk;
+            cached = new World(Ec2World.fromJson(ec2Json), KubeWorld.fromJson(kubeJson), onDisk.clock);
+            cachedSeq = onDisk.seq;
+            return cached;
+        } catch (NoSuchFileException e) {
+            throw new NotAWorldException(dir);
+        }
+    }
+
+    private void save(World world) throws IOException {
+        long wall = System.currentTimeMillis();
+        Header next = new Header(header.seq + 1, world.now(), wall, header.timeScale, header.scenario);
+        Path tmp = dir.resolve(STATE_FILE + ".tmp");
+        try (Writer out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+            out.write(next.toLine());
+            out.write('\n');
+            out.write(world.ec2().toJson());
+            out.write('\n');
+            out.write(world.kube().toJson());
+            out.write('\n');
+        }
+        try {
+            Files.move(tmp, dir.resolve(STATE_FILE), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, dir.resolve(STATE_FILE), StandardCopyOption.REPLACE_EXISTING);
+        }
+        header = next;
+        cached = world;
+        cachedSeq = next.seq;
+    }
+
+    @FunctionalInterface
+    private interface IoSupplier<T> {
+        T get() throws IOException;
+    }
+
+    private record Header(long seq, long clock, long wall, double timeScale, String scenario) {
+
+        static Header parse(String line) throws IOException {
+            if (line == null) {
+                throw new IOException("empty world file");
+            }
+            JsonNode node = JSON.readTree(line);
+            if (node.path("format").asInt() != FORMAT) {
+                throw new IOException("unsupported world format " + node.path("format"));
+            }
+            return new Header(node.path("seq").asLong(), node.path("clock").asLong(), node.path("wall").asLong(),
+                    node.path("timeScale").asDouble(1.0), node.path("scenario").asText(""));
+        }
+
+        String toLine() {
+            ObjectNode node = JSON.createObjectNode();
+            node.put("format", FORMAT);
+            node.put("seq", seq);
+            node.put("clock", clock);
+            node.put("wall", wall);
+            node.put("timeScale", timeScale);
+            node.put("scenario", scenario);
+            return node.toString();
+        }
+    }
+
+    /** DIR does not hold a world: the one-line error users see. */
+    public static final class NotAWorldException extends RuntimeException {
+        public NotAWorldException(Path dir) {
+            super(dir + " is not a simulated world (no " + STATE_FILE + "; create one with `zonemover sim init "
+                    + dir + " --scenario stuck-pod`)");
+        }
+    }
+}
