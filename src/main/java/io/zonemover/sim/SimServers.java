@@ -35,6 +35,8 @@ public final class SimServers implements AutoCloseable {
 
     /** Starts both endpoints; a port of 0 picks a free one. */
     public static SimServers start(WorldStore store, int kubePort, int ec2Port) {
+        // Without TCP_NODELAY every exchange with the JDK server waits ~40 ms for delayed ACKs.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         try {
             InetAddress loopback = InetAddress.getLoopbackAddress();
             ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
