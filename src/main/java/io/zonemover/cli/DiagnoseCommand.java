@@ -1,15 +1,81 @@
 package io.zonemover.cli;
 
+import io.zonemover.cluster.ClusterReader;
+import io.zonemover.cluster.ClusterSnapshot;
+import io.zonemover.diagnose.Diagnosis;
+import io.zonemover.diagnose.Finding;
+import io.zonemover.domain.Placement;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** PLACEHOLDER until this command is built. */
-@Command(name = "diagnose", description = "Not built yet.")
+@Command(name = "diagnose",
+        description = {"Finds what keeps EBS-backed pods from running across zones, and prints the command that fixes each:",
+                "  VolumeNodeAffinityConflict    a Pending pod whose volume's zone has no node that can take it",
+                "  AttachFailure                 FailedAttachVolume / Multi-Attach, or a pod on a node in another zone",
+                "  ZoneImbalance                 a StatefulSet whose volumes crowd one zone",
+                "  ImmediateBindingStorageClass  an EBS StorageClass that picks zones before pods are scheduled",
+                "Read only: it lists each kind once and changes nothing.",
+                "Looks at all namespaces unless -n is given (unlike kubectl: in an incident you want everything)."},
+        footerHeading = "%nExit codes:%n",
+        footer = {"  0  nothing found", "  1  findings (or the cluster could not be read)", "  2  bad input",
+                "", "Examples:", "  zonemover diagnose", "  zonemover diagnose -n default -o json"})
 final class DiagnoseCommand extends BaseCommand implements Callable<Integer> {
+
+    static final class Scope {
+        @Option(names = {"-n", "--namespace"}, paramLabel = "NS", description = "Only this namespace.")
+        String namespace;
+
+        @Option(names = {"-A", "--all-namespaces"}, description = "All namespaces (the default).")
+        boolean all;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    Scope scope;
+
     @Override
-    public Integer call() {
-        err().println("zonemover: diagnose is not built yet");
-        return 1;
+    public Integer call() throws Exception {
+        String namespace = scope == null || scope.all ? null : scope.namespace;
+        ClusterSnapshot snapshot = new ClusterReader(connections().kube()).read(namespace);
+        List<Finding> findings = Diagnosis.of(snapshot);
+        if (global().json()) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("findings", findings.stream().map(Finding::toJson).toList());
+            out().println(SimCommand.JSON.writeValueAsString(doc));
+        } else {
+            printTable(snapshot, findings, out());
+        }
+        return findings.isEmpty() ? 0 : 1;
+    }
+
+    static void printTable(ClusterSnapshot snapshot, List<Finding> findings, PrintWriter out) {
+        String where = snapshot.namespace() == null ? "all namespaces" : "namespace " + snapshot.namespace();
+        String counted = snapshot.pods().stream().filter(p -> snapshot.inScope(p.getMetadata().getNamespace())).count()
+                + " pods, " + snapshot.claims().size() + " claims, " + snapshot.nodes().size() + " nodes in "
+                + Placement.zones(snapshot.placementNodes()).size() + " zones";
+        if (findings.isEmpty()) {
+            out.println("No problems found in " + where + " (" + counted + ").");
+            return;
+        }
+        Table table = Table.of("KIND", "OBJECT", "ZONE", "SUGGESTED");
+        for (Finding f : findings) {
+            table.row(f.kind().name(), f.object(), f.volumeZone(), f.suggestedZone());
+        }
+        table.print(out);
+        out.println();
+        int i = 1;
+        for (Finding f : findings) {
+            out.println(i++ + ". " + f.object() + " (" + f.kind().name() + ")");
+            out.println("   " + f.message());
+            out.println("   fix: " + (f.command() == null ? "no single command; see above" : f.command()));
+        }
+        out.println();
+        out.println(findings.size() + " finding(s) in " + where + " (" + counted + ").");
     }
 }
