@@ -1,15 +1,232 @@
 package io.zonemover.cli;
 
+import io.zonemover.domain.ZonemoverException;
+import io.zonemover.jobs.MigrationService;
+import io.zonemover.state.MigrationStore;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** PLACEHOLDER until this command is built. */
-@Command(name = "jobs", description = "Not built yet.")
-final class JobsCommand extends BaseCommand implements Callable<Integer> {
+@Command(name = "jobs",
+        description = {"Lists, inspects, resumes and rolls back migration jobs.",
+                "Jobs live in the state database (--db; default ~/.zonemover/state, or DIR/state with --sim)."},
+        subcommands = {JobsCommand.ListJobs.class, JobsCommand.Show.class, JobsCommand.Resume.class,
+                JobsCommand.RollbackJob.class})
+final class JobsCommand extends BaseCommand implements Runnable {
+
     @Override
-    public Integer call() {
-        err().println("zonemover: jobs is not built yet");
-        return 1;
+    public void run() {
+        spec.commandLine().usage(out());
+    }
+
+    @Command(name = "list", description = "Lists jobs, newest first: status (Spring Batch's word), claim, zones, age.")
+    static final class ListJobs extends BaseCommand implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            try (JobEngine engine = JobEngine.start(connections(), new ProgressPrinter(err()), 2000)) {
+                List<MigrationService.JobView> jobs = engine.migrations().list();
+                if (global().json()) {
+                    List<Map<String, Object>> rows = new ArrayList<>();
+                    for (MigrationService.JobView job : jobs) {
+                        rows.add(summary(job));
+                    }
+                    out().println(Json.write(rows));
+                    return 0;
+                }
+                if (jobs.isEmpty()) {
+                    out().println("No jobs yet. Start one with `zonemover migrate NAMESPACE/CLAIM --to ZONE`.");
+                    return 0;
+                }
+                Table table = Table.of("JOB", "STATUS", "OUTCOME", "CLAIM", "FROM", "TO", "NEW VOLUME", "AGE");
+                for (MigrationService.JobView job : jobs) {
+                    MigrationStore.Migration m = job.migration();
+                    table.row(m.id(), statusWords(job), m.outcome(), m.claim(), m.fromZone(), m.toZone(),
+                            m.newVolume(), age(m.createdAt()));
+                }
+                table.print(out());
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "show", description = "Shows one job: each step's state and time, the resources it created, the audit trail.")
+    static final class Show extends BaseCommand implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "ID")
+        String id;
+
+        @Override
+        public Integer call() {
+            try (JobEngine engine = JobEngine.start(connections(), new ProgressPrinter(err()), 2000)) {
+                MigrationService.JobView job = engine.migrations().show(id);
+                if (global().json()) {
+                    Map<String, Object> json = summary(job);
+                    json.put("checkpoint", job.checkpoint());
+                    json.put("steps", job.steps());
+                    json.put("audit", job.audit());
+                    out().println(Json.write(json));
+                    return 0;
+                }
+                MigrationStore.Migration m = job.migration();
+                out().printf("Job %s: %s%s%n", m.id(), statusWords(job), m.outcome() == null ? "" : " (" + m.outcome() + ")");
+                out().printf("  claim %s, %s -> %s, volume %s -> %s%n", m.claim(), m.fromZone(), m.toZone(),
+                        m.oldVolume(), m.newVolume() == null ? "-" : m.newVolume());
+                if (m.downtimeSeconds() != null) {
+                    out().printf("  downtime %.1fs%n", m.downtimeSeconds());
+                }
+                out().println();
+                Table steps = Table.of("STEP", "STATUS", "SECONDS", "ITERATIONS");
+                job.steps().forEach(s -> steps.row(s.name(), s.status(), String.format("%.1f", s.seconds()), s.iterations()));
+                steps.print(out());
+                out().println();
+                out().println("Resources and checkpoint:");
+                job.checkpoint().forEach((k, v) -> out().printf("  %-22s %s%n", k, v));
+                out().println();
+                out().println("Audit trail:");
+                for (MigrationStore.AuditEntry e : job.audit()) {
+                    out().printf("  %s  %-15s %-11s %s%n", e.at(), e.step() == null ? "-" : e.step(), e.action(),
+                            e.detail() == null ? "" : e.detail());
+                }
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "resume", description = {"Continues a failed or interrupted job from its last checkpoint.",
+            "A job left running by a process that was killed is taken over only when no live process holds it."})
+    static final class Resume extends BaseCommand implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "ID")
+        String id;
+
+        @Option(names = {"-y", "--yes"}, description = "Do not ask for confirmation.")
+        boolean yes;
+
+        @Option(names = "--poll-interval", paramLabel = "DURATION", hidden = true, converter = DurationConverter.class)
+        Duration pollInterval;
+
+        @Override
+        public Integer call() {
+            try (JobEngine engine = JobEngine.start(connections(), new ProgressPrinter(err()),
+                    MigrateCommand.pollMillis(global(), pollInterval))) {
+                MigrationService service = engine.migrations();
+                service.show(id);
+                if (!Confirm.ask(err(), "Resume job " + id + "?", yes)) {
+                    throw ZonemoverException.refused("not confirmed; nothing changed");
+                }
+                MigrationService.Result result = service.resume(id);
+                printResult(result, global().json(), out());
+                return "COMPLETED".equals(result.status()) ? 0 : 1;
+            }
+        }
+    }
+
+    @Command(name = "rollback", description = {"Binds the claim back to its original volume and restores the StatefulSet.",
+            "Deletes only the static PV zonemover created; the new volume and the snapshots are kept and tagged."})
+    static final class RollbackJob extends BaseCommand implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "ID")
+        String id;
+
+        @Option(names = {"-y", "--yes"}, description = "Do not ask for confirmation.")
+        boolean yes;
+
+        @Option(names = "--poll-interval", paramLabel = "DURATION", hidden = true, converter = DurationConverter.class)
+        Duration pollInterval;
+
+        @Override
+        public Integer call() {
+            try (JobEngine engine = JobEngine.start(connections(), new ProgressPrinter(err()),
+                    MigrateCommand.pollMillis(global(), pollInterval))) {
+                MigrationService service = engine.migrations();
+                MigrationService.JobView job = service.show(id);
+                err().println("Rollback of " + id + " puts " + job.migration().claim() + " back on "
+                        + job.migration().oldVolume() + " in " + job.migration().fromZone()
+                        + " and recreates its StatefulSet; the PV zonemover created is deleted, volumes and snapshots are kept.");
+                if (!Confirm.ask(err(), "Roll back job " + id + "?", yes)) {
+                    throw ZonemoverException.refused("not confirmed; nothing changed");
+                }
+                MigrationService.Result result = service.rollback(id);
+                printResult(result, global().json(), out());
+                return "ROLLED_BACK".equals(result.outcome()) ? 0 : 1;
+            }
+        }
+    }
+
+    static Map<String, Object> summary(MigrationService.JobView job) {
+        MigrationStore.Migration m = job.migration();
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("jobId", m.id());
+        row.put("status", job.status());
+        row.put("outcome", m.outcome());
+        row.put("claim", m.claim());
+        row.put("fromZone", m.fromZone());
+        row.put("toZone", m.toZone());
+        row.put("oldVolumeId", m.oldVolume());
+        row.put("newVolumeId", m.newVolume());
+        row.put("downtimeSeconds", m.downtimeSeconds());
+        row.put("createdAt", m.createdAt().toString());
+        row.put("runningIn", job.owner());
+        return row;
+    }
+
+    static void printResult(MigrationService.Result r, boolean json, PrintWriter out) {
+        if (json) {
+            Map<String, Object> map = new LinkedHashMap<>();
+            map.put("jobId", r.jobId());
+            map.put("status", r.status());
+            map.put("outcome", r.outcome());
+            map.put("claim", r.claim());
+            map.put("fromZone", r.fromZone());
+            map.put("toZone", r.toZone());
+            map.put("oldVolumeId", r.oldVolumeId());
+            map.put("newVolumeId", r.newVolumeId());
+            map.put("downtimeSeconds", r.downtimeSeconds());
+            map.put("message", r.message());
+            map.put("steps", r.steps());
+            out.println(Json.write(map));
+            return;
+        }
+        out.println();
+        if ("COMPLETED".equals(r.status())) {
+            out.printf("Done: %s moved from %s to %s (volume %s -> %s), downtime %.1fs. Job %s.%n", r.claim(),
+                    r.fromZone(), r.toZone(), r.oldVolumeId(), r.newVolumeId(),
+                    r.downtimeSeconds() == null ? 0.0 : r.downtimeSeconds(), r.jobId());
+            out.printf("The old volume %s and the snapshots are kept (tagged zonemover.io/superseded-by).%n", r.oldVolumeId());
+        } else if ("ROLLED_BACK".equals(r.outcome())) {
+            out.printf("Job %s rolled back: %s is on its original volume %s in %s again.%s%n", r.jobId(), r.claim(),
+                    r.oldVolumeId(), r.fromZone(), r.message() == null ? "" : " Cause: " + r.message());
+        } else {
+            out.printf("Job %s %s: %s%n", r.jobId(), r.status(), r.message() == null ? "" : r.message());
+            out.printf("State is kept: `zonemover jobs resume %s` continues, `zonemover jobs rollback %s` undoes.%n",
+                    r.jobId(), r.jobId());
+        }
+        Table steps = Table.of("STEP", "STATUS", "SECONDS");
+        r.steps().forEach(s -> steps.row(s.name(), s.status(), String.format("%.1f", s.seconds())));
+        steps.print(out);
+    }
+
+    static String statusWords(MigrationService.JobView job) {
+        if ("STARTED".equals(job.status()) && job.owner() == null) {
+            return "STARTED (no live process: resume or roll back)";
+        }
+        return job.status();
+    }
+
+    static String age(Instant since) {
+        Duration d = Duration.between(since, Instant.now());
+        if (d.toDays() > 0) {
+            return d.toDays() + "d";
+        }
+        if (d.toHours() > 0) {
+            return d.toHours() + "h";
+        }
+        return d.toMinutes() > 0 ? d.toMinutes() + "m" : Math.max(0, d.toSeconds()) + "s";
     }
 }

@@ -1,0 +1,77 @@
+package io.zonemover.cli;
+
+import io.zonemover.aws.BlockStore;
+import io.zonemover.aws.Ec2BlockStore;
+import io.zonemover.cluster.Cluster;
+import io.zonemover.cluster.KubeCluster;
+import io.zonemover.jobs.MigrationJob;
+import io.zonemover.jobs.MigrationService;
+import io.zonemover.jobs.Progress;
+import org.springframework.boot.Banner;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.support.GenericApplicationContext;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Starts Spring (Batch on its JDBC repository, H2 by default) only for the commands that run or inspect
+ * jobs. The two ports are handed in from {@link Connections}, built only if a step asks for them.
+ */
+final class JobEngine implements AutoCloseable {
+
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    @Import({MigrationJob.class, MigrationService.class})
+    static class Application {
+    }
+
+    private final ConfigurableApplicationContext context;
+
+    private JobEngine(ConfigurableApplicationContext context) {
+        this.context = context;
+    }
+
+    static JobEngine start(Connections connections, Progress progress, long pollMillis) {
+        GlobalOptions options = connections.options();
+        Map<String, Object> properties = new LinkedHashMap<>();
+        properties.put("spring.datasource.url", options.jdbcUrl());
+        properties.put("spring.datasource.username", "sa");
+        properties.put("spring.datasource.hikari.maximum-pool-size", "4");
+        properties.put("spring.batch.jdbc.initialize-schema", "always");
+        properties.put("spring.batch.job.enabled", "false");
+        properties.put("spring.main.lazy-initialization", "true");
+        properties.put("zonemover.poll-millis", String.valueOf(pollMillis));
+        // Errors reach users through the CLI's own one-line messages; logs only with -v, and never on stdout.
+        properties.put("logging.threshold.console", options.verbose() ? "WARN" : "OFF");
+        properties.put("logging.level.org.springframework.batch", options.verbose() ? "INFO" : "OFF");
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(Application.class)
+                .web(WebApplicationType.NONE)
+                .bannerMode(Banner.Mode.OFF)
+                .logStartupInfo(false)
+                .registerShutdownHook(false)
+                .properties(properties)
+                .initializers(ctx -> {
+                    GenericApplicationContext app = (GenericApplicationContext) ctx;
+                    app.registerBean("progress", Progress.class, () -> progress);
+                    app.registerBean("cluster", Cluster.class, () -> new KubeCluster(connections.kube()));
+                    app.registerBean("blockStore", BlockStore.class, () -> new Ec2BlockStore(connections.ec2()));
+                })
+                .run();
+        return new JobEngine(context);
+    }
+
+    MigrationService migrations() {
+        return context.getBean(MigrationService.class);
+    }
+
+    @Override
+    public void close() {
+        context.close();
+    }
+}
