@@ -89,16 +89,21 @@ public final class StorageClassFix {
         StorageV1Api api = new StorageV1Api(client);
         String name = plan.name();
         V1ObjectMeta meta = plan.current().getMetadata();
-        try {
-            api.deleteStorageClass(name).body(new V1DeleteOptions().preconditions(
-                    new V1Preconditions().uid(meta.getUid()).resourceVersion(meta.getResourceVersion()))).execute();
-        } catch (ApiException e) {
-            if (e.getCode() == 409) {
-                throw ZonemoverException.refused("StorageClass " + name + " changed since it was read; nothing changed, run again");
-            }
-            if (e.getCode() != 404) {
-                throw ZonemoverException.failed("Kubernetes API: cannot delete StorageClass " + name + ": HTTP " + e.getCode(), e);
-            }
+        // The raw response: whether the server answers with the deleted object or a Status (servers
+        // differ), only the code matters here, and typed parsing of the other shape would fail.
+        int code;
+        try (okhttp3.Response response = api.deleteStorageClass(name).body(new V1DeleteOptions().preconditions(
+                new V1Preconditions().uid(meta.getUid()).resourceVersion(meta.getResourceVersion())))
+                .buildCall(null).execute()) {
+            code = response.code();
+        } catch (ApiException | java.io.IOException e) {
+            throw ZonemoverException.failed("Kubernetes API: cannot delete StorageClass " + name + ": " + e.getMessage(), e);
+        }
+        if (code == 409) {
+            throw ZonemoverException.refused("StorageClass " + name + " changed since it was read; nothing changed, run again");
+        }
+        if (code >= 300 && code != 404) {
+            throw ZonemoverException.failed("Kubernetes API: cannot delete StorageClass " + name + ": HTTP " + code, null);
         }
         ApiException last = null;
         for (int attempt = 1; attempt <= CREATE_ATTEMPTS; attempt++) {
