@@ -77,6 +77,7 @@ public class MigrationService {
         });
         store.create(id, plan.claim().toString(), plan.fromZone(), plan.toZone(), plan.volumeId());
         store.audit(id, null, "started", "migrate " + plan.claim() + " to " + plan.toZone());
+        services.progress().report("job", "job " + id + " started (`zonemover jobs show " + id + "` to watch it)");
         JobParameters params = new JobParametersBuilder()
                 .addString(MigrationJob.PARAM_ID, id, true)
                 .addString(MigrationJob.PARAM_CLAIM, plan.claim().toString(), false)

@@ -1,0 +1,159 @@
+package io.zonemover.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Whole jobs against the simulated world, in process: the rescue, refusals, dry runs, a running pod's downtime. */
+class MigrationEndToEndTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void rescuesTheStuckPodIntoAZoneWithRoomWithoutLosingAWrite() throws Exception {
+        SimWorlds.create(dir, "stuck-pod");
+        SimWorlds.View before = SimWorlds.View.of(dir);
+        String oldVolume = before.claimVolume("www-web-3");
+        String fromZone = (String) before.volume(oldVolume).get("zone");
+
+        SimWorlds.Run run = SimWorlds.run("--sim", dir.toString(), "migrate", "default/www-web-3", "--to", "auto",
+                "--yes", "-o", "json");
+        assertThat(run.exit()).as(run.err()).isZero();
+        JsonNode result = JSON.readTree(run.out());
+        String jobId = result.get("jobId").asText();
+        String newVolume = result.get("newVolumeId").asText();
+        String toZone = result.get("toZone").asText();
+        assertThat(result.get("status").asText()).isEqualTo("COMPLETED");
+        assertThat(result.get("claim").asText()).isEqualTo("default/www-web-3");
+        assertThat(result.get("fromZone").asText()).isEqualTo(fromZone);
+        assertThat(result.get("oldVolumeId").asText()).isEqualTo(oldVolume);
+        assertThat(result.get("downtimeSeconds").asDouble()).isPositive();
+        assertThat(toZone).isNotEqualTo(fromZone);
+
+        assertMigrated(SimWorlds.View.of(dir), jobId, oldVolume, newVolume, toZone);
+    }
+
+    /** The end state the issue asks for, after a migration (whether it ran straight through or was resumed). */
+    static void assertMigrated(SimWorlds.View view, String jobId, String oldVolume, String newVolume, String toZone) {
+        Map<String, Object> pod = view.pod("web-3");
+        assertThat(pod.get("phase")).isEqualTo("Running");
+        assertThat(pod.get("ready")).isEqualTo(true);
+        assertThat(pod.get("zone")).isEqualTo(toZone);
+
+        assertThat(view.pvc("www-web-3").get("phase")).isEqualTo("Bound");
+        assertThat(view.claimVolume("www-web-3")).isEqualTo(newVolume);
+        Map<String, Object> restored = view.volume(newVolume);
+        assertThat(restored.get("zone")).isEqualTo(toZone);
+        assertThat(view.volumesTagged("zonemover.io/job", jobId)).as("exactly one new volume")
+                .extracting(v -> v.get("id")).containsExactly(newVolume);
+
+        String snapshotId = (String) restored.get("snapshotId");
+        Map<String, Object> snapshot = view.snapshot(snapshotId);
+        Map<String, Object> old = view.volume(oldVolume);
+        assertThat(snapshot.get("volumeId")).isEqualTo(oldVolume);
+        assertThat(snapshot.get("fingerprint")).as("final snapshot holds the old volume's last content")
+                .isEqualTo(old.get("fingerprint"));
+        assertThat(((Number) snapshot.get("writes")).longValue()).as("no write reached the old volume after the snapshot")
+                .isEqualTo(((Number) old.get("writes")).longValue());
+        assertThat(((Number) restored.get("writes")).longValue()).as("the claim is not on an empty volume")
+                .isGreaterThanOrEqualTo(((Number) snapshot.get("writes")).longValue());
+        assertThat(((Number) snapshot.get("writes")).longValue()).isPositive();
+
+        assertThat(old.get("state")).as("old volume kept, detached").isEqualTo("available");
+        assertThat(((Map<?, ?>) old.get("tags")).get("zonemover.io/superseded-by")).isEqualTo(newVolume);
+
+        Map<String, Object> sts = view.statefulSet("web").orElseThrow(() -> new AssertionError("StatefulSet web missing"));
+        assertThat(((Number) sts.get("replicas")).intValue()).isEqualTo(4);
+        assertThat(((Number) sts.get("readyReplicas")).intValue()).isEqualTo(4);
+    }
+
+    @Test
+    void runningTheSameMigrationAgainIsRefusedAndChangesNothing() {
+        SimWorlds.create(dir, "stuck-pod");
+        SimWorlds.Run first = SimWorlds.run("--sim", dir.toString(), "migrate", "default/www-web-3", "--to", "auto", "--yes");
+        assertThat(first.exit()).as(first.err()).isZero();
+        SimWorlds.View after = SimWorlds.View.of(dir);
+        String zone = (String) after.pod("web-3").get("zone");
+
+        SimWorlds.Run again = SimWorlds.run("--sim", dir.toString(), "migrate", "default/www-web-3", "--to", zone, "--yes");
+        assertThat(again.exit()).isEqualTo(3);
+        assertThat(again.err()).contains("already in " + zone);
+        SimWorlds.Run auto = SimWorlds.run("--sim", dir.toString(), "migrate", "default/www-web-3", "--to", "auto", "--yes");
+        assertThat(auto.exit()).isEqualTo(3);
+        assertThat(auto.err()).contains("nothing to do");
+        SimWorlds.View later = SimWorlds.View.of(dir);
+        assertThat(later.list("volumes")).hasSameSizeAs(after.list("volumes"));
+        assertThat(later.list("snapshots")).hasSameSizeAs(after.list("snapshots"));
+    }
+
+    @Test
+    void dryRunShowsThePlanAndChangesNothing() {
+        SimWorlds.create(dir, "stuck-pod");
+        SimWorlds.View before = SimWorlds.View.of(dir);
+        SimWorlds.Run run = SimWorlds.run("--sim", dir.toString(), "migrate", "default/www-web-3", "--to", "auto", "--dry-run");
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).contains("Plan for default/www-web-3").contains(before.claimVolume("www-web-3"))
+                .contains("Dry run: nothing was changed.");
+        SimWorlds.View after = SimWorlds.View.of(dir);
+        assertThat(after.list("snapshots")).hasSameSizeAs(before.list("snapshots"));
+        assertThat(after.claimVolume("www-web-3")).isEqualTo(before.claimVolume("www-web-3"));
+        assertThat(after.statefulSet("web")).isPresent();
+    }
+
+    @Test
+    void badInputExitsTwoAndRefusalsExitThree() {
+        SimWorlds.create(dir, "stuck-pod");
+        String sim = dir.toString();
+        assertThat(SimWorlds.run("--sim", sim, "migrate", "www-web-3", "--to", "auto", "--yes").exit()).isEqualTo(2);
+        assertThat(SimWorlds.run("--sim", sim, "migrate", "default/www-web-3", "--to", "not a zone", "--yes").exit()).isEqualTo(2);
+        assertThat(SimWorlds.run("--sim", sim, "migrate", "default/nope", "--to", "auto", "--yes").exit()).isEqualTo(2);
+        SimWorlds.Run unknownZone = SimWorlds.run("--sim", sim, "migrate", "default/www-web-3", "--to", "us-east-1z", "--yes");
+        assertThat(unknownZone.exit()).isEqualTo(3);
+        assertThat(unknownZone.err()).contains("us-east-1z").contains("not an available zone");
+        SimWorlds.Run notConfirmed = SimWorlds.run("--sim", sim, "migrate", "default/www-web-3", "--to", "auto");
+        assertThat(notConfirmed.exit()).isEqualTo(3);
+        assertThat(SimWorlds.View.of(dir).list("snapshots")).isEmpty();
+    }
+
+    @Test
+    void aRunningPodIsDownOnlyForTheFinalSnapshotRestoreAndRestart() throws Exception {
+        SimWorlds.create(dir, "healthy");
+        SimWorlds.View before = SimWorlds.View.of(dir);
+        Map<String, Object> pod = before.find("pods", p -> String.valueOf(p.get("name")).endsWith("-0")).orElseThrow();
+        String podName = (String) pod.get("name");
+        String sts = podName.substring(0, podName.length() - 2);
+        String claim = before.find("pvcs", c -> String.valueOf(c.get("name")).endsWith("-" + podName)).orElseThrow().get("name").toString();
+        String fromZone = (String) pod.get("zone");
+        String toZone = before.list("zones").stream().map(String::valueOf).filter(z -> !z.equals(fromZone)).findFirst().orElseThrow();
+
+        SimWorlds.Run run = SimWorlds.run("--sim", dir.toString(), "migrate", pod.get("namespace") + "/" + claim,
+                "--to", toZone, "--yes", "-o", "json");
+        assertThat(run.exit()).as(run.err()).isZero();
+        JsonNode result = JSON.readTree(run.out());
+        double downtime = result.get("downtimeSeconds").asDouble();
+        assertThat(downtime).isPositive();
+        double preSnapshot = 0;
+        double total = 0;
+        for (JsonNode step : result.get("steps")) {
+            total += step.get("seconds").asDouble();
+            if (step.get("name").asText().equals("pre-snapshot")) {
+                preSnapshot = step.get("seconds").asDouble();
+            }
+        }
+        // The pre-snapshot (the full copy) happens while the pod still serves: it is not downtime.
+        assertThat(downtime).isLessThan(total - preSnapshot + 1.0);
+        SimWorlds.View after = SimWorlds.View.of(dir);
+        assertThat(after.pod(podName).get("zone")).isEqualTo(toZone);
+        assertThat(after.pod(podName).get("ready")).isEqualTo(true);
+        assertThat(after.statefulSet(sts)).isPresent();
+    }
+}
