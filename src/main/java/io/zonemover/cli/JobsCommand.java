@@ -17,8 +17,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "jobs",
-        description = {"Lists, inspects, resumes and rolls back migration jobs.",
-                "Jobs live in the state database (--db; default ~/.zonemover/state, or DIR/state with --sim)."},
+        description = {"Lists, inspects, resumes and rolls back migration jobs. Jobs live in the state database (--db; default ~/.zonemover/state, or DIR/state with --sim)."},
         subcommands = {JobsCommand.ListJobs.class, JobsCommand.Show.class, JobsCommand.Resume.class,
                 JobsCommand.RollbackJob.class})
 final class JobsCommand extends BaseCommand implements Runnable {
@@ -100,8 +99,7 @@ final class JobsCommand extends BaseCommand implements Runnable {
         }
     }
 
-    @Command(name = "resume", description = {"Continues a failed or interrupted job from its last checkpoint.",
-            "A job left running by a process that was killed is taken over only when no live process holds it."})
+    @Command(name = "resume", description = {"Continues a failed or interrupted job from its last checkpoint. A job left running by a process that was killed is taken over only when no live process holds it."})
     static final class Resume extends BaseCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "ID")
         String id;
@@ -128,8 +126,7 @@ final class JobsCommand extends BaseCommand implements Runnable {
         }
     }
 
-    @Command(name = "rollback", description = {"Binds the claim back to its original volume and restores the StatefulSet.",
-            "Deletes only the static PV zonemover created; the new volume and the snapshots are kept and tagged."})
+    @Command(name = "rollback", description = {"Binds the claim back to its original volume and restores the StatefulSet. Deletes only the static PV zonemover created; the new volume and the snapshots are kept and tagged."})
     static final class RollbackJob extends BaseCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "ID")
         String id;

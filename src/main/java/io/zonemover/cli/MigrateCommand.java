@@ -18,10 +18,7 @@ import java.util.regex.Pattern;
 @Command(name = "migrate",
         description = {"Moves a StatefulSet claim's EBS volume to another zone and brings its pod back there.",
                 "",
-                "Snapshots the volume (once while the pod runs, once after it stops), restores it in the target",
-                "zone, binds the claim to the new volume through a static PV, and recreates the StatefulSet.",
-                "The old volume and the snapshots are kept and tagged. The job is checkpointed: if this process",
-                "dies, `zonemover jobs resume ID` continues where it stopped."},
+                "Snapshots the volume (once while the pod runs, once after it stops), restores it in the target zone, binds the claim to the new volume through a static PV, and recreates the StatefulSet. The old volume and the snapshots are kept and tagged. The job is checkpointed: if this process dies, `zonemover jobs resume ID` continues where it stopped."},
         footerHeading = "%nExamples:%n",
         footer = {"  zonemover migrate default/www-web-3 --to auto --dry-run",
                 "  zonemover migrate default/www-web-3 --to us-east-1c --yes -o json"})

@@ -9,12 +9,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "zonemover",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = {
-                "Moves the EBS volume behind a Kubernetes PersistentVolumeClaim to another availability zone and",
-                "brings its StatefulSet pod back there, with no data lost. Every move is a resumable job.",
+        description = {"Moves the EBS volume behind a Kubernetes PersistentVolumeClaim to another availability zone and brings its StatefulSet pod back there, with no data lost. Every move is a resumable job.",
                 "",
-                "Start with `zonemover diagnose` when a pod is Pending with `volume node affinity conflict`;",
-                "try the whole story on a simulated cluster with `zonemover demo`."},
+                "Start with `zonemover diagnose` when a pod is Pending with `volume node affinity conflict`; try the whole story on a simulated cluster with `zonemover demo`."},
         footerHeading = "%nExit codes:%n",
         footer = {
                 "  0  done",

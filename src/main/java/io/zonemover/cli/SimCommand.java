@@ -20,8 +20,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 @Command(name = "sim",
-        description = {"A simulated AWS region and Kubernetes cluster that persists in a directory.",
-                "Any zonemover command runs against it with `--sim DIR`; `sim serve` exposes it to other clients."},
+        description = {"A simulated AWS region and Kubernetes cluster that persists in a directory. Any zonemover command runs against it with `--sim DIR`; `sim serve` exposes it to other clients."},
         subcommands = {SimCommand.Init.class, SimCommand.Show.class, SimCommand.Serve.class})
 final class SimCommand extends BaseCommand implements Runnable {
 
@@ -36,9 +35,7 @@ final class SimCommand extends BaseCommand implements Runnable {
         return WorldStore.open(dir);
     }
 
-    @Command(name = "init", description = {"Creates a new world in DIR from a scenario.",
-            "Scenarios: stuck-pod (the incident: web-3 Pending with `volume node affinity conflict`),",
-            "unbalanced (volumes crowding one zone), healthy, large (for benchmarks)."})
+    @Command(name = "init", description = {"Creates a new world in DIR from a scenario. Scenarios: stuck-pod (the incident: web-3 Pending with `volume node affinity conflict`), unbalanced (volumes crowding one zone), healthy, large (for benchmarks)."})
     static final class Init extends BaseCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "DIR", description = "Directory to create the world in.")
         Path dir;
