@@ -104,13 +104,13 @@ public final class Diagnosis {
                 StringBuilder msg = new StringBuilder("Pending: its volume ").append(volumeId).append(" is in ")
                         .append(zone.get());
                 if (!there.fits()) {
-                    msg.append(", where no node can take the pod (").append(there.summary()).append(')');
+                    msg.append(", where no node can take the pod (").append(trimPeriod(there.summary())).append(')');
                 } else {
                     msg.append("; the scheduler reports a volume zone conflict, but ").append(zone.get())
-                            .append(" has room now (").append(there.summary()).append("), so a retry may place it");
+                            .append(" has room now (").append(trimPeriod(there.summary())).append("), so a retry may place it");
                 }
                 if (said != null) {
-                    msg.append(". Scheduler: ").append(said.strip());
+                    msg.append(". Scheduler: ").append(trimPeriod(said.strip()));
                 }
                 if (target.isPresent()) {
                     msg.append(". Move the volume to ").append(target.get()).append(", which has room.");
@@ -412,6 +412,14 @@ public final class Diagnosis {
             t = e.getMetadata().getCreationTimestamp();
         }
         return t == null ? OffsetDateTime.MIN : t;
+    }
+
+    private static String trimPeriod(String text) {
+        String t = text;
+        while (t.endsWith(".")) {
+            t = t.substring(0, t.length() - 1);
+        }
+        return t;
     }
 
     private static String ns(V1Pod pod) {
