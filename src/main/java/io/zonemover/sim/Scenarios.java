@@ -34,7 +34,7 @@ import java.util.TreeMap;
  *   wording.</li>
  *   <li>{@code unbalanced}: 8 nodes (4 in us-east-1b, 2 in 1c, 2 in 1d); StorageClass gp3 (ebs.csi.aws.com,
  *   WaitForFirstConsumer, default); StatefulSets shop/orders, shop/catalog, shop/sessions of 3 replicas
- *   with claims data-*; 7 of the 9 volumes are in us-east-1b. All Running.</li>
+ *   with claims data-*; 7 of the 9 volumes (orders and catalog entirely, sessions-0) are in us-east-1b. All Running.</li>
  *   <li>{@code healthy}: 6 nodes, 2 per zone over us-east-1b/c/d; StorageClass gp3 (WaitForFirstConsumer);
  *   StatefulSet default/web with 3 replicas, one per zone. All Running.</li>
  *   <li>{@code large}: options pods (10000), claims (5000), nodes (300), zones (3). Namespaces team-00..19,
@@ -140,7 +140,7 @@ public final class Scenarios {
         }
         String[][] layout = {
                 {"orders", "us-east-1b", "us-east-1b", "us-east-1b"},
-                {"catalog", "us-east-1b", "us-east-1b", "us-east-1c"},
+                {"catalog", "us-east-1b", "us-east-1b", "us-east-1b"},
                 {"sessions", "us-east-1b", "us-east-1c", "us-east-1d"}};
         for (String[] sts : layout) {
             for (int i = 0; i < 3; i++) {

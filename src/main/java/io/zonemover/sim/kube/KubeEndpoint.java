@@ -180,8 +180,18 @@ public final class KubeEndpoint implements HttpHandler {
             throw KubeApiException.badRequest("dryRun is not supported by the zonemover simulator");
         }
         String ns = namespace;
-        JsonNode body = bodyBytes.length == 0 ? null : parse(bodyBytes);
         String contentType = ex.getRequestHeaders().getFirst("Content-Type");
+        if (method.equals("PATCH")) {
+            String ct = contentType == null ? "" : contentType.split(";")[0].trim().toLowerCase();
+            if (!Set.of("application/merge-patch+json", "application/strategic-merge-patch+json",
+                    "application/json-patch+json").contains(ct)) {
+                throw new KubeApiException(415, "UnsupportedMediaType", "the body of the request was in an unknown "
+                        + "format - accepted media types include: application/json-patch+json, "
+                        + "application/merge-patch+json, application/strategic-merge-patch+json (server-side apply "
+                        + "is not supported by the zonemover simulator)");
+            }
+        }
+        JsonNode body = bodyBytes.length == 0 ? null : parse(bodyBytes);
         switch (method) {
             case "GET":
                 if (name == null) {

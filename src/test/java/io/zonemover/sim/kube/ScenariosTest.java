@@ -1,0 +1,186 @@
+package io.zonemover.sim.kube;
+
+import io.kubernetes.client.openapi.models.CoreV1Event;
+import io.kubernetes.client.openapi.models.V1PersistentVolume;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodCondition;
+import io.zonemover.sim.Scenarios;
+import io.zonemover.sim.World;
+import io.zonemover.sim.ec2.Ec2World;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The scenarios, read back through client-java the way zonemover reads a cluster. */
+class ScenariosTest {
+
+    static final String STUCK_132 = "0/6 nodes are available: 1 Insufficient cpu, 1 node(s) were unschedulable, "
+            + "4 node(s) had volume node affinity conflict. preemption: 0/6 nodes are available: "
+            + "1 No preemption victims found for incoming pod, 5 Preemption is not helpful for scheduling.";
+    static final String STUCK_133 = "0/6 nodes are available: 1 Insufficient cpu, 1 node(s) were unschedulable, "
+            + "4 node(s) didn't match PersistentVolume's node affinity. preemption: 0/6 nodes are available: "
+            + "1 No preemption victims found for incoming pod, 5 Preemption is not helpful for scheduling.";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void stuckPodHasWeb3PendingWithTheSchedulersEventWhileTheOthersRunAndWrite() throws Exception {
+        World world = Scenarios.create("stuck-pod", Map.of(), SimHarness.T0);
+        try (SimHarness h = SimHarness.of(dir, world)) {
+            List<V1Pod> pods = h.core.listNamespacedPod("default").labelSelector("app=nginx").execute().getItems();
+            assertThat(KubeApiTest.names(pods)).containsExactly("web-0", "web-1", "web-2", "web-3");
+            for (V1Pod p : pods) {
+                if (p.getMetadata().getName().equals("web-3")) {
+                    assertThat(p.getStatus().getPhase()).isEqualTo("Pending");
+                    assertThat(p.getSpec().getNodeName()).isNull();
+                    V1PodCondition c = p.getStatus().getConditions().stream()
+                            .filter(x -> x.getType().equals("PodScheduled")).findFirst().orElseThrow();
+                    assertThat(c.getStatus()).isEqualTo("False");
+                    assertThat(c.getReason()).isEqualTo("Unschedulable");
+                    assertThat(c.getMessage()).isEqualTo(STUCK_132);
+                } else {
+                    assertThat(p.getStatus().getPhase()).isEqualTo("Running");
+                    assertThat(p.getStatus().getConditions()).anySatisfy(x -> {
+                        assertThat(x.getType()).isEqualTo("Ready");
+                        assertThat(x.getStatus()).isEqualTo("True");
+                    });
+                }
+            }
+            List<CoreV1Event> events = h.core.listNamespacedEvent("default").fieldSelector(
+                    "involvedObject.kind=Pod,involvedObject.name=web-3,reason=FailedScheduling").execute().getItems();
+            assertThat(events).hasSize(1);
+            assertThat(events.get(0).getMessage()).isEqualTo(STUCK_132);
+            assertThat(events.get(0).getType()).isEqualTo("Warning");
+            assertThat(events.get(0).getSource().getComponent()).isEqualTo("default-scheduler");
+
+            // web-3's volume: in-tree PV in us-east-1b; the others are CSI with both zone keys.
+            String pv3 = h.core.readNamespacedPersistentVolumeClaim("www-web-3", "default").execute().getSpec()
+                    .getVolumeName();
+            V1PersistentVolume inTree = h.core.readPersistentVolume(pv3).execute();
+            assertThat(inTree.getSpec().getAwsElasticBlockStore().getVolumeID()).matches("aws://us-east-1b/vol-.*");
+            Set<String> keys = new HashSet<>();
+            for (V1PersistentVolume pv : h.core.listPersistentVolume().execute().getItems()) {
+                if (pv.getSpec().getCsi() != null) {
+                    keys.add(pv.getSpec().getNodeAffinity().getRequired().getNodeSelectorTerms().get(0)
+                            .getMatchExpressions().get(0).getKey());
+                }
+            }
+            assertThat(keys).containsExactlyInAnyOrder("topology.kubernetes.io/zone", "topology.ebs.csi.aws.com/zone");
+
+            // The running pods' volumes are being written; web-3's is detached.
+            Map<String, Object> show = h.world(World::show);
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> volumes = (List<Map<String, Object>>) show.get("volumes");
+            String vol3 = inTree.getSpec().getAwsElasticBlockStore().getVolumeID().replaceAll(".*/", "");
+            for (Map<String, Object> v : volumes) {
+                assertThat(((Number) v.get("writes")).longValue()).isPositive();
+                assertThat(v.get("state")).isEqualTo(v.get("id").equals(vol3) ? "available" : "in-use");
+            }
+            // Zones with room for web-3: us-east-1c and us-east-1d have schedulable nodes with free cpu.
+            assertThat(h.core.listNode().fieldSelector("spec.unschedulable=true").execute().getItems())
+                    .extracting(n -> n.getMetadata().getLabels().get("topology.kubernetes.io/zone"))
+                    .containsExactly("us-east-1b");
+        }
+    }
+
+    @Test
+    void newerKubernetesUsesTheNewWording() {
+        World world = Scenarios.create("stuck-pod", Map.of("k8sVersion", "1.33"), SimHarness.T0);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> events = (List<Map<String, Object>>) world.show().get("events");
+        assertThat(events).filteredOn(e -> "FailedScheduling".equals(e.get("reason")))
+                .extracting(e -> e.get("message")).containsExactly(STUCK_133);
+    }
+
+    @Test
+    void unknownScenarioNamesTheKnownOnes() {
+        assertThatThrownBy(() -> Scenarios.create("nope", Map.of(), SimHarness.T0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("unknown scenario nope; known: stuck-pod, unbalanced, healthy, large");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void healthyAndUnbalanced() {
+        Map<String, Object> healthy = Scenarios.create("healthy", Map.of(), SimHarness.T0).show();
+        List<Map<String, Object>> pods = (List<Map<String, Object>>) healthy.get("pods");
+        assertThat(pods).allSatisfy(p -> assertThat(p.get("phase")).isEqualTo("Running"));
+        assertThat(pods).extracting(p -> p.get("zone")).containsExactlyInAnyOrder("us-east-1b", "us-east-1c",
+                "us-east-1d");
+
+        Map<String, Object> unbalanced = Scenarios.create("unbalanced", Map.of(), SimHarness.T0).show();
+        pods = (List<Map<String, Object>>) unbalanced.get("pods");
+        assertThat(pods).hasSize(9).allSatisfy(p -> assertThat(p.get("ready")).isEqualTo(true));
+        List<Map<String, Object>> pvs = (List<Map<String, Object>>) unbalanced.get("pvs");
+        assertThat(pvs).filteredOn(v -> "us-east-1b".equals(v.get("zone"))).hasSize(7);
+    }
+
+    @Test
+    void faultsKeepAPodUnready() {
+        World world = Scenarios.create("healthy", Map.of(), SimHarness.T0);
+        world.kube().setFaults(KubeFaults.NONE.withNeverReadyPod("default", "web-1"));
+        world.settle();
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> pods = (List<Map<String, Object>>) world.show().get("pods");
+        assertThat(pods).filteredOn(p -> "web-1".equals(p.get("name"))).extracting(p -> p.get("ready"))
+                .containsExactly(false);
+    }
+
+    @Test
+    void twoCopiesOfAWorldComputeTheSameFuture() {
+        World world = Scenarios.create("stuck-pod", Map.of(), SimHarness.T0);
+        String ec2 = world.ec2().toJson();
+        String kube = world.kube().toJson();
+        assertThat(kube).doesNotContain("\n");
+        World a = new World(Ec2World.fromJson(ec2), KubeWorld.fromJson(kube), world.now());
+        World b = new World(Ec2World.fromJson(ec2), KubeWorld.fromJson(kube), world.now());
+        assertThat(a.kube().toJson()).isEqualTo(kube);
+        // b is looked at in between; a is not.
+        b.advanceTo(world.now() + 7_000);
+        b.show();
+        b.advanceTo(world.now() + 400_000);
+        a.advanceTo(world.now() + 400_000);
+        assertThat(a.kube().toJson()).isEqualTo(b.kube().toJson());
+        assertThat(a.ec2().toJson()).isEqualTo(b.ec2().toJson());
+    }
+
+    @Test
+    void largeWorldIsConsistentAndListsQuickly() throws Exception {
+        long t0 = System.nanoTime();
+        World world = Scenarios.create("large", Map.of("pods", "2000", "claims", "1000", "nodes", "60"),
+                SimHarness.T0);
+        long buildMs = (System.nanoTime() - t0) / 1_000_000;
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> pods = (List<Map<String, Object>>) world.show().get("pods");
+        assertThat(pods).hasSize(2003);
+        assertThat(pods).filteredOn(p -> !"Running".equals(p.get("phase"))).extracting(p -> p.get("name"))
+                .containsExactlyInAnyOrder("legacy-db-0", "legacy-db-1", "legacy-db-2");
+        try (SimHarness h = SimHarness.of(dir, world)) {
+            h.core.listPodForAllNamespaces().execute();
+            java.net.http.HttpClient raw = java.net.http.HttpClient.newHttpClient();
+            long r0 = System.nanoTime();
+            String body = raw.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(h.servers.kubeUri()
+                    + "/api/v1/pods")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            System.out.println("raw list ms " + (System.nanoTime() - r0) / 1_000_000 + " bytes " + body.length());
+            long l0 = System.nanoTime();
+            assertThat(h.core.listPodForAllNamespaces().execute().getItems()).hasSize(2003);
+            assertThat(h.core.listPersistentVolumeClaimForAllNamespaces().execute().getItems()).hasSize(1003);
+            long listMs = (System.nanoTime() - l0) / 1_000_000;
+            assertThat(listMs).as("list ms").isLessThan(5_000);
+            List<CoreV1Event> ev = h.core.listNamespacedEvent("legacy").fieldSelector("reason=FailedScheduling")
+                    .execute().getItems();
+            assertThat(ev).hasSize(3).allSatisfy(e -> assertThat(e.getMessage()).startsWith(
+                    "0/60 nodes are available: 60 node(s) had volume node affinity conflict."));
+        }
+        assertThat(buildMs).as("build ms").isLessThan(30_000);
+    }
+}
