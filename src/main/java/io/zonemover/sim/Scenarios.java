@@ -507,8 +507,6 @@ public final class Scenarios {
 
         private String kubeUid() {
             // A deterministic uid-shaped name, as dynamically provisioned PVs have.
-            ObjectNode probe = JSON.createObjectNode();
-            probe.putObject("metadata").put("generateName", "probe-");
             return java.util.UUID.nameUUIDFromBytes(("pv-" + kube.resourceVersion() + "-" + world.now())
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
         }

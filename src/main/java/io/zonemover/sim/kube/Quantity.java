@@ -9,10 +9,24 @@ final class Quantity {
     private Quantity() {
     }
 
+    private static final java.util.Map<String, BigDecimal> CACHE = new java.util.concurrent.ConcurrentHashMap<>();
+
     static BigDecimal parse(String s) {
         if (s == null || s.isBlank()) {
             return BigDecimal.ZERO;
         }
+        BigDecimal cached = CACHE.get(s);
+        if (cached != null) {
+            return cached;
+        }
+        BigDecimal v = parseUncached(s);
+        if (CACHE.size() < 10_000) {
+            CACHE.put(s, v);
+        }
+        return v;
+    }
+
+    private static BigDecimal parseUncached(String s) {
         s = s.trim();
         String[][] suffixes = {
                 {"Ki", "1024"}, {"Mi", "1048576"}, {"Gi", "1073741824"}, {"Ti", "1099511627776"},
