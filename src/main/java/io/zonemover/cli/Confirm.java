@@ -2,6 +2,7 @@ package io.zonemover.cli;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -12,14 +13,14 @@ final class Confirm {
     private Confirm() {
     }
 
-    static boolean ask(PrintWriter out, String question, boolean yes) {
+    static boolean ask(InputStream in, PrintWriter out, String question, boolean yes) {
         if (yes) {
             return true;
         }
         out.print(question + " [y/N] ");
         out.flush();
         try {
-            String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+            String line = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).readLine();
             return line != null && (line.trim().equalsIgnoreCase("y") || line.trim().equalsIgnoreCase("yes"));
         } catch (IOException e) {
             return false;

@@ -55,7 +55,7 @@ final class DemoCommand extends BaseCommand implements Callable<Integer> {
         heading("3. zonemover migrate " + claim + " --to auto");
         String[] migrate = yes ? new String[] {"--sim", sim, "migrate", claim, "--to", "auto", "--yes"}
                 : new String[] {"--sim", sim, "migrate", claim, "--to", "auto"};
-        int migrated = Main.run(migrate, out(), err());
+        int migrated = Main.run(migrate, root().input(), out(), err());
         if (migrated != 0) {
             out().println("The migration did not complete (exit " + migrated + "); see `zonemover --sim " + sim
                     + " jobs list`.");

@@ -116,7 +116,7 @@ final class JobsCommand extends BaseCommand implements Runnable {
                     MigrateCommand.pollMillis(global(), pollInterval))) {
                 MigrationService service = engine.migrations();
                 service.show(id);
-                if (!Confirm.ask(err(), "Resume job " + id + "?", yes)) {
+                if (!Confirm.ask(root().input(), err(), "Resume job " + id + "?", yes)) {
                     throw ZonemoverException.refused("not confirmed; nothing changed");
                 }
                 MigrationService.Result result = service.resume(id);
@@ -146,7 +146,7 @@ final class JobsCommand extends BaseCommand implements Runnable {
                 err().println("Rollback of " + id + " puts " + job.migration().claim() + " back on "
                         + job.migration().oldVolume() + " in " + job.migration().fromZone()
                         + " and recreates its StatefulSet; the PV zonemover created is deleted, volumes and snapshots are kept.");
-                if (!Confirm.ask(err(), "Roll back job " + id + "?", yes)) {
+                if (!Confirm.ask(root().input(), err(), "Roll back job " + id + "?", yes)) {
                     throw ZonemoverException.refused("not confirmed; nothing changed");
                 }
                 MigrationService.Result result = service.rollback(id);

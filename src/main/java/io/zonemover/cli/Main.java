@@ -4,6 +4,7 @@ import io.zonemover.domain.ZonemoverException;
 import io.zonemover.sim.WorldStore;
 import picocli.CommandLine;
 
+import java.io.InputStream;
 import java.io.PrintWriter;
 
 /**
@@ -16,13 +17,18 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        int code = run(args, System.in, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
         System.exit(code);
     }
 
-    /** Runs one command line and returns its exit code; tests call this with their own writers. */
+    /** Runs one command line with no input (questions are answered "no"); tests call this with their own writers. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        RootCommand root = new RootCommand();
+        return run(args, InputStream.nullInputStream(), out, err);
+    }
+
+    /** Runs one command line and returns its exit code; {@code in} answers the confirmation questions. */
+    public static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err) {
+        RootCommand root = new RootCommand(in);
         CommandLine line = new CommandLine(root);
         line.setOut(out);
         line.setErr(err);

@@ -70,7 +70,7 @@ final class MigrateCommand extends BaseCommand implements Callable<Integer> {
                 }
                 return 0;
             }
-            if (!Confirm.ask(err(), "Move " + ref + " to " + plan.toZone() + "?", yes)) {
+            if (!Confirm.ask(root().input(), err(), "Move " + ref + " to " + plan.toZone() + "?", yes)) {
                 throw ZonemoverException.refused("not confirmed; nothing changed (rerun with --yes to skip the question)");
             }
             MigrationService.Result result = service.start(plan, readyTimeout);

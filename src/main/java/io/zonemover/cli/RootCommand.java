@@ -1,6 +1,8 @@
 package io.zonemover.cli;
 
 import picocli.CommandLine.Command;
+
+import java.io.InputStream;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -40,7 +42,17 @@ public final class RootCommand implements Runnable, AutoCloseable {
     @Spec
     CommandSpec spec;
 
+    private final InputStream input;
     private Connections connections;
+
+    RootCommand(InputStream input) {
+        this.input = input;
+    }
+
+    /** Where confirmation answers come from (stdin for a real run). */
+    InputStream input() {
+        return input;
+    }
 
     public GlobalOptions global() {
         return global;

@@ -6,11 +6,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "storageclass", description = "Fixes EBS StorageClasses that put new volumes in the wrong zone.",
@@ -57,28 +52,12 @@ final class StorageClassCommand extends BaseCommand implements Runnable {
                 out().println("Dry run: nothing changed.");
                 return 0;
             }
-            if (!yes && !confirm()) {
+            if (!Confirm.ask(root().input(), out(), "Proceed?", yes)) {
                 throw ZonemoverException.refused("not confirmed; rerun with --yes");
             }
             fix.apply(plan, err());
             out().println("StorageClass " + name + " recreated with volumeBindingMode WaitForFirstConsumer.");
             return 0;
-        }
-
-        private boolean confirm() {
-            out().print("Proceed? [y/N] ");
-            out().flush();
-            try {
-                if (System.console() == null && System.in.available() <= 0) {
-                    // No terminal and nothing piped in: a script that forgot --yes must not hang.
-                    out().println();
-                    return false;
-                }
-                String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
-                return answer != null && answer.trim().toLowerCase(Locale.ROOT).matches("y|yes");
-            } catch (IOException e) {
-                return false;
-            }
         }
     }
 }

@@ -117,13 +117,20 @@ public final class WorldStore {
             World world = current();
             long wall = System.currentTimeMillis();
             long target = header.clock + (long) ((wall - header.wall) * header.timeScale);
-            world.advanceTo(Math.max(target, world.now()));
-            T result = fn.apply(world);
-            if (mutating) {
-                world.settle();
-                save(world);
+            try {
+                world.advanceTo(Math.max(target, world.now()));
+                T result = fn.apply(world);
+                if (mutating) {
+                    world.settle();
+                    save(world);
+                }
+                return result;
+            } catch (RuntimeException | IOException e) {
+                // A half-applied change must not outlive the request: reload from disk next time.
+                cached = null;
+                cachedSeq = -1;
+                throw e;
             }
-            return result;
         });
     }
 
