@@ -54,6 +54,7 @@ class MigrationEndToEndTest {
         Map<String, Object> restored = view.volume(newVolume);
         assertThat(restored.get("zone")).isEqualTo(toZone);
         assertThat(view.volumesTagged("zonemover.io/job", jobId)).as("exactly one new volume")
+                .filteredOn(v -> ((Map<?, ?>) v.get("tags")).containsKey("zonemover.io/source-volume"))
                 .extracting(v -> v.get("id")).containsExactly(newVolume);
 
         String snapshotId = (String) restored.get("snapshotId");
@@ -133,7 +134,7 @@ class MigrationEndToEndTest {
         String sts = podName.substring(0, podName.length() - 2);
         String claim = before.find("pvcs", c -> String.valueOf(c.get("name")).endsWith("-" + podName)).orElseThrow().get("name").toString();
         String fromZone = (String) pod.get("zone");
-        String toZone = before.list("zones").stream().map(String::valueOf).filter(z -> !z.equals(fromZone)).findFirst().orElseThrow();
+        String toZone = ((java.util.List<?>) before.raw().get("zones")).stream().map(String::valueOf).filter(z -> !z.equals(fromZone)).findFirst().orElseThrow();
 
         SimWorlds.Run run = SimWorlds.run("--sim", dir.toString(), "migrate", pod.get("namespace") + "/" + claim,
                 "--to", toZone, "--yes", "-o", "json");
