@@ -67,6 +67,8 @@ public final class GlobalOptions {
         Path base = sim != null ? sim.toAbsolutePath().resolve("state")
                 : Path.of(System.getProperty("user.home"), ".zonemover", "state");
         // AUTO_SERVER lets `jobs list` in a second terminal read while a migration holds the file.
-        return "jdbc:h2:file:" + base + ";AUTO_SERVER=TRUE";
+        // WRITE_DELAY=0: H2 has no write-ahead log and by default writes commits up to 500 ms later, so a
+        // kill -9 could lose a checkpoint whose action already happened; this writes each commit at once.
+        return "jdbc:h2:file:" + base + ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
     }
 }

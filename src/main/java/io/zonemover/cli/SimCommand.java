@@ -21,7 +21,7 @@ import java.util.concurrent.CountDownLatch;
 
 @Command(name = "sim",
         description = {"A simulated AWS region and Kubernetes cluster that persists in a directory. Any zonemover command runs against it with `--sim DIR`; `sim serve` exposes it to other clients."},
-        subcommands = {SimCommand.Init.class, SimCommand.Show.class, SimCommand.Serve.class})
+        subcommands = {SimCommand.Init.class, SimCommand.Show.class, SimCommand.Serve.class, SimCommand.Fault.class})
 final class SimCommand extends BaseCommand implements Runnable {
 
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -124,6 +124,73 @@ final class SimCommand extends BaseCommand implements Runnable {
                 stopped.countDown();
             }));
             stopped.await();
+            return 0;
+        }
+    }
+
+    @Command(name = "fault", description = {"Injects faults into the world, for rehearsing what goes wrong.",
+            "Counts apply to the next calls or snapshots; --clear removes every fault first."})
+    static final class Fault extends BaseCommand implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "DIR")
+        Path dir;
+
+        @Option(names = "--clear", description = "Remove all faults first.")
+        boolean clear;
+
+        @Option(names = "--throttle", paramLabel = "N", description = "The next N EC2 calls answer RequestLimitExceeded.")
+        Integer throttle;
+
+        @Option(names = "--server-errors", paramLabel = "N", description = "The next N EC2 calls answer InternalError.")
+        Integer serverErrors;
+
+        @Option(names = "--fail-snapshots", paramLabel = "N", description = "The next N snapshots end in error (-1: all).")
+        Integer failSnapshots;
+
+        @Option(names = "--reject-volumes-in", paramLabel = "ZONE",
+                description = "CreateVolume in ZONE fails with InsufficientVolumeCapacity.")
+        String rejectZone;
+
+        @Option(names = "--never-ready", paramLabel = "NS/POD", description = "This pod never becomes Ready.")
+        String neverReady;
+
+        @Option(names = "--full-zone", paramLabel = "ZONE", description = "Nodes in ZONE have no room for new pods.")
+        String fullZone;
+
+        @Override
+        public Integer call() {
+            WorldStore store = open(dir);
+            String[] pod = neverReady == null ? null : neverReady.split("/", 2);
+            if (pod != null && pod.length != 2) {
+                throw ZonemoverException.badInput("--never-ready takes NAMESPACE/POD, got " + neverReady);
+            }
+            String summary = store.write(world -> {
+                io.zonemover.sim.ec2.Ec2Faults ec2 = world.ec2().faults();
+                io.zonemover.sim.kube.KubeFaults kube = clear ? io.zonemover.sim.kube.KubeFaults.NONE : world.kube().faults();
+                if (clear) {
+                    ec2.clear();
+                }
+                if (throttle != null) {
+                    ec2.throttleNext(throttle);
+                }
+                if (serverErrors != null) {
+                    ec2.failNext(serverErrors);
+                }
+                if (failSnapshots != null) {
+                    ec2.failSnapshots(failSnapshots);
+                }
+                if (rejectZone != null) {
+                    ec2.zone(rejectZone, io.zonemover.sim.ec2.Ec2Faults.ZoneFault.REJECT);
+                }
+                if (pod != null) {
+                    kube = kube.withNeverReadyPod(pod[0], pod[1]);
+                }
+                if (fullZone != null) {
+                    kube = kube.withFullZone(fullZone);
+                }
+                Scenarios.setKubeFaults(world, kube);
+                return "EC2: " + ec2 + "; Kubernetes: " + kube;
+            });
+            out().println("Faults now: " + summary);
             return 0;
         }
     }

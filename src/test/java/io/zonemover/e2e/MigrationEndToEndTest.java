@@ -157,4 +157,54 @@ class MigrationEndToEndTest {
         assertThat(after.pod(podName).get("ready")).isEqualTo(true);
         assertThat(after.statefulSet(sts)).isPresent();
     }
+
+    @Test
+    void aPodThatNeverGetsReadyInTheNewZoneIsRolledBackAutomatically() throws Exception {
+        SimWorlds.create(dir, "stuck-pod");
+        SimWorlds.View before = SimWorlds.View.of(dir);
+        String oldPv = (String) before.pvc("www-web-3").get("volumeName");
+        assertThat(SimWorlds.run("sim", "fault", dir.toString(), "--never-ready", "default/web-3").exit()).isZero();
+
+        SimWorlds.Run run = SimWorlds.run("--sim", dir.toString(), "migrate", "default/www-web-3", "--to", "auto",
+                "--yes", "--ready-timeout", "3s", "-o", "json");
+        assertThat(run.exit()).as(run.err()).isEqualTo(1);
+        JsonNode result = JSON.readTree(run.out());
+        assertThat(result.get("status").asText()).isEqualTo("FAILED");
+        assertThat(result.get("outcome").asText()).isEqualTo("ROLLED_BACK");
+        assertThat(result.get("message").asText()).contains("was not Ready");
+
+        SimWorlds.View after = SimWorlds.View.of(dir);
+        assertThat(after.pvc("www-web-3").get("volumeName")).isEqualTo(oldPv);
+        assertThat(after.pvc("www-web-3").get("phase")).isEqualTo("Bound");
+        assertThat(after.statefulSet("web")).as("StatefulSet restored after the failure").isPresent();
+        assertThat(after.pv(oldPv).orElseThrow().get("reclaimPolicy")).isEqualTo(before.pv(oldPv).orElseThrow().get("reclaimPolicy"));
+        String newVolume = result.get("newVolumeId").asText();
+        assertThat(((Map<?, ?>) after.volume(newVolume).get("tags")).get("zonemover.io/rolled-back-by"))
+                .isEqualTo(result.get("jobId").asText());
+
+        SimWorlds.Run resume = SimWorlds.run("--sim", dir.toString(), "jobs", "resume", result.get("jobId").asText(), "--yes");
+        assertThat(resume.exit()).isEqualTo(3);
+        assertThat(resume.err()).contains("rolled back");
+    }
+
+    @Test
+    void throttlingServerErrorsAndAFailedSnapshotDoNotStopAMigration() throws Exception {
+        SimWorlds.create(dir, "stuck-pod");
+        assertThat(SimWorlds.run("sim", "fault", dir.toString(), "--throttle", "6", "--server-errors", "3").exit()).isZero();
+        SimWorlds.Run run = SimWorlds.run("--sim", dir.toString(), "migrate", "default/www-web-3", "--to", "auto",
+                "--yes", "--no-pre-snapshot", "-o", "json");
+        assertThat(run.exit()).as(run.err()).isZero();
+
+        SimWorlds.create(dir.resolve("second"), "stuck-pod");
+        Path second = dir.resolve("second");
+        String oldVolume = SimWorlds.View.of(second).claimVolume("www-web-3");
+        assertThat(SimWorlds.run("sim", "fault", second.toString(), "--fail-snapshots", "1").exit()).isZero();
+        SimWorlds.Run retried = SimWorlds.run("--sim", second.toString(), "migrate", "default/www-web-3", "--to", "auto",
+                "--yes", "--no-pre-snapshot", "-o", "json");
+        assertThat(retried.exit()).as(retried.err()).isZero();
+        JsonNode result = JSON.readTree(retried.out());
+        assertThat(retried.err()).contains("ended in error; taking another");
+        assertMigrated(SimWorlds.View.of(second), result.get("jobId").asText(), oldVolume,
+                result.get("newVolumeId").asText(), result.get("toZone").asText());
+    }
 }
