@@ -190,7 +190,7 @@ class MigrationEndToEndTest {
     @Test
     void throttlingServerErrorsAndAFailedSnapshotDoNotStopAMigration() throws Exception {
         SimWorlds.create(dir, "stuck-pod");
-        assertThat(SimWorlds.run("sim", "fault", dir.toString(), "--throttle", "6", "--server-errors", "3").exit()).isZero();
+        assertThat(SimWorlds.run("sim", "fault", dir.toString(), "--throttle", "3", "--server-errors", "2").exit()).isZero();
         SimWorlds.Run run = SimWorlds.run("--sim", dir.toString(), "migrate", "default/www-web-3", "--to", "auto",
                 "--yes", "--no-pre-snapshot", "-o", "json");
         assertThat(run.exit()).as(run.err()).isZero();
