@@ -104,6 +104,32 @@ class CrashResumeTest {
         })).hasSize(1);
     }
 
+    @Test
+    void otherCommandsWorkWhileAMigrationRunsAndCannotTakeItOver() throws Exception {
+        // A slow world clock: the first full snapshot then takes long enough to look at the running job.
+        SimWorlds.create(dir, "stuck-pod", 10);
+        try (ZonemoverProcess migrate = ZonemoverProcess.start("--sim", dir.toString(), "migrate", "default/www-web-3",
+                "--to", "auto", "--yes", "--poll-interval", "100ms")) {
+            Matcher m = JOB_ID.matcher(migrate.await(l -> JOB_ID.matcher(l).find(), STEP_TIMEOUT));
+            assertThat(m.find()).isTrue();
+            String jobId = m.group(1);
+            migrate.await(l -> l.contains(" pre-snapshot ") && l.contains("pending"), STEP_TIMEOUT);
+
+            SimWorlds.Run list = SimWorlds.run("--sim", dir.toString(), "jobs", "list", "-o", "json");
+            assertThat(list.exit()).as(list.err()).isZero();
+            JsonNode job = JSON.readTree(list.out()).get(0);
+            assertThat(job.get("jobId").asText()).isEqualTo(jobId);
+            assertThat(job.get("status").asText()).isEqualTo("STARTED");
+            assertThat(job.get("runningIn").asText()).startsWith("pid ");
+            assertThat(SimWorlds.run("--sim", dir.toString(), "jobs", "show", jobId).exit()).isZero();
+
+            SimWorlds.Run takeOver = SimWorlds.run("--sim", dir.toString(), "jobs", "resume", jobId, "--yes");
+            assertThat(takeOver.exit()).as(takeOver.err()).isEqualTo(3);
+            assertThat(takeOver.err()).contains("is running in process");
+            assertThat(migrate.waitFor(Duration.ofMinutes(3))).as(migrate.output()).isZero();
+        }
+    }
+
     private String migrateAndKillAt(String killPoint) throws Exception {
         String step = killPoint.substring(0, killPoint.indexOf('|'));
         String text = killPoint.substring(killPoint.indexOf('|') + 1);

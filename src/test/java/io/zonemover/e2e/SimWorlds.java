@@ -24,7 +24,11 @@ final class SimWorlds {
     }
 
     static WorldStore create(Path dir, String scenario) {
-        return WorldStore.create(dir, Scenarios.create(scenario, Map.of(), System.currentTimeMillis()), TIME_SCALE, scenario);
+        return create(dir, scenario, TIME_SCALE);
+    }
+
+    static WorldStore create(Path dir, String scenario, double timeScale) {
+        return WorldStore.create(dir, Scenarios.create(scenario, Map.of(), System.currentTimeMillis()), timeScale, scenario);
     }
 
     record Run(int exit, String out, String err) {
