@@ -42,7 +42,7 @@ final class DemoCommand extends BaseCommand implements Callable<Integer> {
                 timeScale, scenario);
         String sim = world.toString();
         heading("1. The incident (simulated world in " + sim + ")");
-        printPods(store);
+        printPods(store, true);
 
         heading("2. zonemover diagnose");
         int diagnose = Main.run(new String[] {"--sim", sim, "diagnose"}, out(), err());
@@ -63,7 +63,7 @@ final class DemoCommand extends BaseCommand implements Callable<Integer> {
         }
 
         heading("4. The end state");
-        printPods(store);
+        printPods(store, false);
         printData(store);
         out().println();
         out().println("Explore further: zonemover sim show " + sim + " | zonemover --sim " + sim + " jobs list");
@@ -76,7 +76,7 @@ final class DemoCommand extends BaseCommand implements Callable<Integer> {
         out().flush();
     }
 
-    private void printPods(WorldStore store) {
+    private void printPods(WorldStore store, boolean withEvents) {
         Map<String, Object> view = store.read(World::show);
         Table pods = Table.of("POD", "PHASE", "READY", "NODE", "ZONE");
         for (Object o : SimCommand.list(view, "pods")) {
@@ -84,7 +84,7 @@ final class DemoCommand extends BaseCommand implements Callable<Integer> {
             pods.row(p.get("namespace") + "/" + p.get("name"), p.get("phase"), p.get("ready"), p.get("node"), p.get("zone"));
         }
         pods.print(out());
-        for (Object o : SimCommand.list(view, "events")) {
+        for (Object o : withEvents ? SimCommand.list(view, "events") : List.of()) {
             Map<?, ?> e = (Map<?, ?>) o;
             if ("FailedScheduling".equals(e.get("reason")) && String.valueOf(e.get("object")).endsWith("web-3")) {
                 out().println("event " + e.get("object") + " " + e.get("reason") + ": " + e.get("message"));
