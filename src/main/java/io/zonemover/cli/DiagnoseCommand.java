@@ -47,7 +47,7 @@ final class DiagnoseCommand extends BaseCommand implements Callable<Integer> {
         if (global().json()) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("findings", findings.stream().map(Finding::toJson).toList());
-            out().println(SimCommand.JSON.writeValueAsString(doc));
+            out().println(Json.write(doc));
         } else {
             printTable(snapshot, findings, out());
         }

@@ -1,7 +1,5 @@
 package io.zonemover.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.zonemover.domain.ZonemoverException;
 import io.zonemover.sim.Scenarios;
 import io.zonemover.sim.SimServers;
@@ -23,8 +21,6 @@ import java.util.concurrent.CountDownLatch;
         description = {"A simulated AWS region and Kubernetes cluster that persists in a directory. Any zonemover command runs against it with `--sim DIR`; `sim serve` exposes it to other clients."},
         subcommands = {SimCommand.Init.class, SimCommand.Show.class, SimCommand.Serve.class, SimCommand.Fault.class})
 final class SimCommand extends BaseCommand implements Runnable {
-
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Override
     public void run() {
@@ -86,7 +82,7 @@ final class SimCommand extends BaseCommand implements Runnable {
         public Integer call() throws Exception {
             Map<String, Object> view = open(dir).read(World::show);
             if (json || global().json()) {
-                out().println(JSON.writeValueAsString(view));
+                out().println(Json.write(view));
             } else {
                 WorldTable.print(view, out());
             }
@@ -116,7 +112,7 @@ final class SimCommand extends BaseCommand implements Runnable {
             line.put("kubernetes", servers.kubeUri().toString());
             line.put("ec2", servers.ec2Uri().toString());
             line.put("kubeconfig", kubeconfig.toString());
-            out().println(new ObjectMapper().writeValueAsString(line));
+            out().println(Json.writeLine(line));
             out().flush();
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
