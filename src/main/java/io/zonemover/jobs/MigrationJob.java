@@ -14,6 +14,7 @@ import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Lazy;
 import org.springframework.transaction.PlatformTransactionManager;
 
 import javax.sql.DataSource;
@@ -34,8 +35,9 @@ public class MigrationJob {
         return new MigrationStore(dataSource);
     }
 
+    /** The ports are lazy: `jobs list` and `jobs show` never connect to the cluster or to EC2. */
     @Bean
-    MigrationServices migrationServices(Cluster cluster, BlockStore blockStore, MigrationStore store,
+    MigrationServices migrationServices(@Lazy Cluster cluster, @Lazy BlockStore blockStore, MigrationStore store,
                                         JobRepository repository, Progress progress,
                                         @Value("${zonemover.poll-millis:2000}") long pollMillis) {
         return new MigrationServices(cluster, blockStore, store, repository, progress, pollMillis);
