@@ -75,7 +75,8 @@ final class JobsCommand extends BaseCommand implements Runnable {
                     return 0;
                 }
                 MigrationStore.Migration m = job.migration();
-                out().printf("Job %s: %s%s%n", m.id(), statusWords(job), m.outcome() == null ? "" : " (" + m.outcome() + ")");
+                boolean sameWord = m.outcome() == null || m.outcome().equals(job.status());
+                out().printf("Job %s: %s%s%n", m.id(), statusWords(job), sameWord ? "" : " (" + m.outcome() + ")");
                 out().printf("  claim %s, %s -> %s, volume %s -> %s%n", m.claim(), m.fromZone(), m.toZone(),
                         m.oldVolume(), m.newVolume() == null ? "-" : m.newVolume());
                 if (m.downtimeSeconds() != null) {
