@@ -59,7 +59,7 @@ final class JobsCommand extends BaseCommand implements Runnable {
 
     @Command(name = "show", description = "Shows one job: each step's state and time, the resources it created, the audit trail.")
     static final class Show extends BaseCommand implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "ID")
+        @Parameters(index = "0", paramLabel = "ID", description = "Job id, as `zonemover jobs list` shows it (zm-...).")
         String id;
 
         @Override
@@ -100,9 +100,9 @@ final class JobsCommand extends BaseCommand implements Runnable {
         }
     }
 
-    @Command(name = "resume", description = {"Continues a failed or interrupted job from its last checkpoint. A job left running by a process that was killed is taken over only when no live process holds it."})
-    static final class Resume extends BaseCommand implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "ID")
+    /** Resume and rollback: say what will happen, ask, act, print the result. */
+    abstract static class JobAction extends BaseCommand implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "ID", description = "Job id, as `zonemover jobs list` shows it (zm-...).")
         String id;
 
         @Option(names = {"-y", "--yes"}, description = "Do not ask for confirmation.")
@@ -111,49 +111,64 @@ final class JobsCommand extends BaseCommand implements Runnable {
         @Option(names = "--poll-interval", paramLabel = "DURATION", hidden = true, converter = DurationConverter.class)
         Duration pollInterval;
 
+        abstract String intent(MigrationService.JobView job);
+
+        abstract MigrationService.Result act(MigrationService service);
+
+        abstract boolean succeeded(MigrationService.Result result);
+
         @Override
         public Integer call() {
             try (JobEngine engine = JobEngine.start(connections(), new ProgressPrinter(err()),
                     MigrateCommand.pollMillis(global(), pollInterval))) {
                 MigrationService service = engine.migrations();
-                service.show(id);
-                if (!Confirm.ask(root().input(), err(), "Resume job " + id + "?", yes)) {
+                err().println(intent(service.show(id)));
+                if (!Confirm.ask(root().input(), err(), "Proceed with job " + id + "?", yes)) {
                     throw ZonemoverException.refused("not confirmed; nothing changed");
                 }
-                MigrationService.Result result = service.resume(id);
+                MigrationService.Result result = act(service);
                 printResult(result, global().json(), out());
-                return "COMPLETED".equals(result.status()) ? 0 : 1;
+                return succeeded(result) ? 0 : 1;
             }
         }
     }
 
-    @Command(name = "rollback", description = {"Binds the claim back to its original volume and restores the StatefulSet. Deletes only the static PV zonemover created; the new volume and the snapshots are kept and tagged."})
-    static final class RollbackJob extends BaseCommand implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "ID")
-        String id;
-
-        @Option(names = {"-y", "--yes"}, description = "Do not ask for confirmation.")
-        boolean yes;
-
-        @Option(names = "--poll-interval", paramLabel = "DURATION", hidden = true, converter = DurationConverter.class)
-        Duration pollInterval;
+    @Command(name = "resume", description = {"Continues a failed or interrupted job from its last checkpoint. A job left running by a process that was killed is taken over only when no live process holds it."})
+    static final class Resume extends JobAction {
+        @Override
+        String intent(MigrationService.JobView job) {
+            return "Resume " + id + " (" + statusWords(job) + "): continue moving " + job.migration().claim() + " to "
+                    + job.migration().toZone() + " from its last checkpoint.";
+        }
 
         @Override
-        public Integer call() {
-            try (JobEngine engine = JobEngine.start(connections(), new ProgressPrinter(err()),
-                    MigrateCommand.pollMillis(global(), pollInterval))) {
-                MigrationService service = engine.migrations();
-                MigrationService.JobView job = service.show(id);
-                err().println("Rollback of " + id + " puts " + job.migration().claim() + " back on "
-                        + job.migration().oldVolume() + " in " + job.migration().fromZone()
-                        + " and recreates its StatefulSet; the PV zonemover created is deleted, volumes and snapshots are kept.");
-                if (!Confirm.ask(root().input(), err(), "Roll back job " + id + "?", yes)) {
-                    throw ZonemoverException.refused("not confirmed; nothing changed");
-                }
-                MigrationService.Result result = service.rollback(id);
-                printResult(result, global().json(), out());
-                return "ROLLED_BACK".equals(result.outcome()) ? 0 : 1;
-            }
+        MigrationService.Result act(MigrationService service) {
+            return service.resume(id);
+        }
+
+        @Override
+        boolean succeeded(MigrationService.Result result) {
+            return "COMPLETED".equals(result.status());
+        }
+    }
+
+    @Command(name = "rollback", description = {"Binds the claim back to its original volume and restores the StatefulSet. Deletes only the static PV zonemover created; the new volume and the snapshots are kept and tagged."})
+    static final class RollbackJob extends JobAction {
+        @Override
+        String intent(MigrationService.JobView job) {
+            return "Rollback of " + id + " puts " + job.migration().claim() + " back on " + job.migration().oldVolume()
+                    + " in " + job.migration().fromZone() + " and recreates its StatefulSet; the PV zonemover created "
+                    + "is deleted, volumes and snapshots are kept.";
+        }
+
+        @Override
+        MigrationService.Result act(MigrationService service) {
+            return service.rollback(id);
+        }
+
+        @Override
+        boolean succeeded(MigrationService.Result result) {
+            return "ROLLED_BACK".equals(result.outcome());
         }
     }
 

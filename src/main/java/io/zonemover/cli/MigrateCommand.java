@@ -41,7 +41,7 @@ final class MigrateCommand extends BaseCommand implements Callable<Integer> {
     boolean yes;
 
     @Option(names = "--no-pre-snapshot", negatable = false,
-            description = "Skip the snapshot taken while the pod still runs (it shortens the downtime of large volumes).")
+            description = "Skip the incremental base snapshot taken while the pod still runs. Saves time when the pod is down anyway (stuck); on a running pod it lengthens the downtime, since the final snapshot then copies everything.")
     boolean noPreSnapshot;
 
     @Option(names = "--ready-timeout", paramLabel = "DURATION", defaultValue = "10m", converter = DurationConverter.class,

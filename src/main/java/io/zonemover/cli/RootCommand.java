@@ -9,6 +9,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "zonemover",
+        scope = picocli.CommandLine.ScopeType.INHERIT,
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = {"Moves the EBS volume behind a Kubernetes PersistentVolumeClaim to another availability zone and brings its StatefulSet pod back there, with no data lost. Every move is a resumable job.",
