@@ -6,7 +6,6 @@ import io.kubernetes.client.openapi.apis.AppsV1Api;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.apis.StorageV1Api;
 import io.kubernetes.client.openapi.models.CoreV1Event;
-import io.kubernetes.client.openapi.models.V1ListMeta;
 import io.kubernetes.client.openapi.models.V1Node;
 import io.kubernetes.client.openapi.models.V1PersistentVolume;
 import io.kubernetes.client.openapi.models.V1PersistentVolumeClaim;
@@ -26,6 +25,10 @@ import java.util.concurrent.Executors;
  * Reads each kind the diagnosis needs once, with paged list calls (500 per page), into a
  * {@link ClusterSnapshot}. The seven lists run concurrently: on a large cluster the run is as long as
  * the pod list, not the sum of all of them.
+ *
+ * <p>Each list is read off the HTTP body as it arrives ({@link ListStreamer}) rather than through
+ * client-java's whole-body String and JsonElement tree: the calls are still built by client-java (base
+ * path, auth, TLS and query parameters from the kubeconfig), and the objects are the same models.
  */
 public final class ClusterReader {
 
@@ -48,37 +51,25 @@ public final class ClusterReader {
             return t;
         });
         try {
-            var nodes = async(pool, () -> list("nodes", c -> {
-                var l = core.listNode().limit(PAGE)._continue(c).execute();
-                return new Page<>(l.getItems(), l.getMetadata());
-            }));
+            var nodes = async(pool, () -> list("nodes", c -> ListStreamer.execute(
+                    core.listNode().limit(PAGE)._continue(c).buildCall(null), V1Node.class)));
             var pods = async(pool, () -> readPods(core, namespace));
-            var claims = async(pool, () -> list("persistentvolumeclaims", c -> {
-                var l = namespace == null
-                        ? core.listPersistentVolumeClaimForAllNamespaces().limit(PAGE)._continue(c).execute()
-                        : core.listNamespacedPersistentVolumeClaim(namespace).limit(PAGE)._continue(c).execute();
-                return new Page<>(l.getItems(), l.getMetadata());
-            }));
-            var pvs = async(pool, () -> list("persistentvolumes", c -> {
-                var l = core.listPersistentVolume().limit(PAGE)._continue(c).execute();
-                return new Page<>(l.getItems(), l.getMetadata());
-            }));
-            var classes = async(pool, () -> list("storageclasses", c -> {
-                var l = storage.listStorageClass().limit(PAGE)._continue(c).execute();
-                return new Page<>(l.getItems(), l.getMetadata());
-            }));
-            var sets = async(pool, () -> list("statefulsets", c -> {
-                var l = namespace == null
-                        ? apps.listStatefulSetForAllNamespaces().limit(PAGE)._continue(c).execute()
-                        : apps.listNamespacedStatefulSet(namespace).limit(PAGE)._continue(c).execute();
-                return new Page<>(l.getItems(), l.getMetadata());
-            }));
-            var events = async(pool, () -> list("events", c -> {
-                var l = namespace == null
-                        ? core.listEventForAllNamespaces().limit(PAGE)._continue(c).execute()
-                        : core.listNamespacedEvent(namespace).limit(PAGE)._continue(c).execute();
-                return new Page<>(l.getItems(), l.getMetadata());
-            }));
+            var claims = async(pool, () -> list("persistentvolumeclaims", c -> ListStreamer.execute(namespace == null
+                    ? core.listPersistentVolumeClaimForAllNamespaces().limit(PAGE)._continue(c).buildCall(null)
+                    : core.listNamespacedPersistentVolumeClaim(namespace).limit(PAGE)._continue(c).buildCall(null),
+                    V1PersistentVolumeClaim.class)));
+            var pvs = async(pool, () -> list("persistentvolumes", c -> ListStreamer.execute(
+                    core.listPersistentVolume().limit(PAGE)._continue(c).buildCall(null), V1PersistentVolume.class)));
+            var classes = async(pool, () -> list("storageclasses", c -> ListStreamer.execute(
+                    storage.listStorageClass().limit(PAGE)._continue(c).buildCall(null), V1StorageClass.class)));
+            var sets = async(pool, () -> list("statefulsets", c -> ListStreamer.execute(namespace == null
+                    ? apps.listStatefulSetForAllNamespaces().limit(PAGE)._continue(c).buildCall(null)
+                    : apps.listNamespacedStatefulSet(namespace).limit(PAGE)._continue(c).buildCall(null),
+                    V1StatefulSet.class)));
+            var events = async(pool, () -> list("events", c -> ListStreamer.execute(namespace == null
+                    ? core.listEventForAllNamespaces().limit(PAGE)._continue(c).buildCall(null)
+                    : core.listNamespacedEvent(namespace).limit(PAGE)._continue(c).buildCall(null),
+                    CoreV1Event.class)));
             return new ClusterSnapshot(namespace, join(nodes), join(pods), join(claims), join(pvs),
                     join(classes), join(sets), join(events));
         } finally {
@@ -92,34 +83,27 @@ public final class ClusterReader {
      */
     private List<V1Pod> readPods(CoreV1Api core, String namespace) {
         try {
-            return list("pods", c -> {
-                var l = core.listPodForAllNamespaces().limit(PAGE)._continue(c).execute();
-                return new Page<>(l.getItems(), l.getMetadata());
-            });
+            return list("pods", c -> ListStreamer.execute(
+                    core.listPodForAllNamespaces().limit(PAGE)._continue(c).buildCall(null), V1Pod.class));
         } catch (ZonemoverException e) {
             if (namespace == null || !(e.getCause() instanceof ApiException api) || api.getCode() != 403) {
                 throw e;
             }
-            return list("pods", c -> {
-                var l = core.listNamespacedPod(namespace).limit(PAGE)._continue(c).execute();
-                return new Page<>(l.getItems(), l.getMetadata());
-            });
+            return list("pods", c -> ListStreamer.execute(
+                    core.listNamespacedPod(namespace).limit(PAGE)._continue(c).buildCall(null), V1Pod.class));
         }
-    }
-
-    private record Page<T>(List<T> items, V1ListMeta meta) {
     }
 
     @FunctionalInterface
     private interface PageCall<T> {
-        Page<T> call(String continueToken) throws ApiException;
+        ListStreamer.Page<T> call(String continueToken) throws ApiException;
     }
 
     private static <T> List<T> list(String kind, PageCall<T> call) {
         List<T> out = new ArrayList<>();
         String token = null;
         do {
-            Page<T> page;
+            ListStreamer.Page<T> page;
             try {
                 page = call.call(token);
             } catch (ApiException e) {
@@ -128,7 +112,7 @@ public final class ClusterReader {
             if (page.items() != null) {
                 out.addAll(page.items());
             }
-            token = page.meta() == null ? null : page.meta().getContinue();
+            token = page.continueToken();
         } while (token != null && !token.isEmpty());
         return out;
     }
