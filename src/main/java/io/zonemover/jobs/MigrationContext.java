@@ -32,6 +32,7 @@ public final class MigrationContext {
     static final String RESTORE_ATTEMPT = "restoreAttempt";
     static final String NEW_PV = "newPv";                           // rebind
     static final String READY_WAIT_STARTED = "readyWaitStartedAt";  // restart (epoch millis)
+    static final String READY_WAIT_EXECUTION = "readyWaitExecution"; // restart: which run started the wait
     static final String READY_AT = "readyAt";                       // restart (epoch millis)
     static final String ROLLED_BACK = "rolledBack";                 // rollback
 
@@ -49,6 +50,11 @@ public final class MigrationContext {
 
     public String jobId() {
         return jobId;
+    }
+
+    /** The id of this run of the job (a resume is a new run of the same job). */
+    public long executionId() {
+        return execution.getId();
     }
 
     public ClaimRef claim() {

@@ -34,8 +34,11 @@ final class RestartStep extends MigrationStep {
             audit(ctx, "created", "StatefulSet " + namespace + "/" + ctx.get(STS_NAME) + " created again from its saved manifest");
             return Next.CHECKPOINT;
         }
-        if (!ctx.has(READY_WAIT_STARTED)) {
+        // The ready timeout counts from when this run began waiting: a job resumed an hour after its
+        // process died gets the full timeout again rather than an instant rollback.
+        if (!String.valueOf(ctx.executionId()).equals(ctx.get(READY_WAIT_EXECUTION))) {
             ctx.put(READY_WAIT_STARTED, System.currentTimeMillis());
+            ctx.put(READY_WAIT_EXECUTION, ctx.executionId());
             return Next.CHECKPOINT;
         }
         Optional<Cluster.Pod> pod = cluster.pod(namespace, ctx.get(POD));
