@@ -27,10 +27,6 @@ final class SimCommand extends BaseCommand implements Runnable {
         spec.commandLine().usage(out());
     }
 
-    static WorldStore open(Path dir) {
-        return WorldStore.open(dir);
-    }
-
     @Command(name = "init", description = {"Creates a new world in DIR from a scenario. Scenarios: stuck-pod (the incident: web-3 Pending with `volume node affinity conflict`), unbalanced (volumes crowding one zone), healthy, large (for benchmarks)."})
     static final class Init extends BaseCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "DIR", description = "Directory to create the world in.")
@@ -80,7 +76,7 @@ final class SimCommand extends BaseCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            Map<String, Object> view = open(dir).read(World::show);
+            Map<String, Object> view = WorldStore.open(dir).read(World::show);
             if (json || global().json()) {
                 out().println(Json.write(view));
             } else {
@@ -105,7 +101,7 @@ final class SimCommand extends BaseCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            WorldStore store = open(dir);
+            WorldStore store = WorldStore.open(dir);
             SimServers servers = SimServers.start(store, portKube, portEc2);
             Path kubeconfig = servers.writeKubeconfig(dir.resolve("kubeconfig")).toAbsolutePath();
             Map<String, Object> line = new LinkedHashMap<>();
@@ -154,7 +150,7 @@ final class SimCommand extends BaseCommand implements Runnable {
 
         @Override
         public Integer call() {
-            WorldStore store = open(dir);
+            WorldStore store = WorldStore.open(dir);
             String[] pod = neverReady == null ? null : neverReady.split("/", 2);
             if (pod != null && pod.length != 2) {
                 throw ZonemoverException.badInput("--never-ready takes NAMESPACE/POD, got " + neverReady);

@@ -32,10 +32,6 @@ public final class Table {
         return this;
     }
 
-    public boolean isEmpty() {
-        return rows.isEmpty();
-    }
-
     public String render() {
         Column[] columns = new Column[headers.length];
         for (int i = 0; i < headers.length; i++) {

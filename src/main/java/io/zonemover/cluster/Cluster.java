@@ -22,10 +22,6 @@ public interface Cluster {
               String phase, String claimNamespace, String claimName, String claimUid, String storageClass,
               String capacity, List<String> accessModes, String volumeMode, String fsType,
               List<String> mountOptions, boolean deleting, String manifest) {
-
-        public boolean reservedFor(ClaimRef claim) {
-            return claim.namespace().equals(claimNamespace) && claim.name().equals(claimName);
-        }
     }
 
     record Pod(String namespace, String name, String uid, String phase, boolean ready, String nodeName,
@@ -45,9 +41,6 @@ public interface Cluster {
     Optional<Claim> claim(ClaimRef ref);
 
     Optional<Pv> pv(String name);
-
-    /** The pod whose volumes name this claim, if one exists. */
-    Optional<Pod> podUsing(ClaimRef ref);
 
     Optional<Pod> pod(String namespace, String name);
 

@@ -35,7 +35,6 @@ import io.zonemover.domain.Placement;
 import io.zonemover.domain.ZonemoverException;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -99,16 +98,6 @@ public final class KubeCluster implements Cluster {
                     spec.getVolumeMode(), fsType, nullSafe(spec.getMountOptions()),
                     pv.getMetadata().getDeletionTimestamp() != null, json.serialize(pv));
         });
-    }
-
-    @Override
-    public Optional<Pod> podUsing(ClaimRef ref) {
-        List<V1Pod> pods = call(() -> core.listNamespacedPod(ref.namespace()).execute()).getItems();
-        return pods.stream()
-                .filter(p -> PvFacts.claimNames(p).contains(ref.name()))
-                .max(Comparator.comparing(p -> p.getMetadata().getCreationTimestamp(),
-                        Comparator.nullsFirst(Comparator.naturalOrder())))
-                .map(this::toPod);
     }
 
     @Override

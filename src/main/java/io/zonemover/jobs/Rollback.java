@@ -29,7 +29,7 @@ final class Rollback {
     void run(MigrationContext ctx) throws InterruptedException {
         Cluster cluster = services.cluster();
         String namespace = ctx.claim().namespace();
-        report(ctx, "rolling back " + ctx.claim() + " to " + ctx.get(OLD_VOLUME));
+        report("rolling back " + ctx.claim() + " to " + ctx.get(OLD_VOLUME));
         if (ctx.has(QUIESCE_STARTED) && ctx.has(STS_MANIFEST)) {
             long deadline = System.currentTimeMillis() + LIMIT.toMillis();
             while (!rebindToOld(ctx, cluster, namespace)) {
@@ -107,7 +107,7 @@ final class Rollback {
         return false;
     }
 
-    private void report(MigrationContext ctx, String message) {
+    private void report(String message) {
         services.progress().report("rollback", message);
     }
 

@@ -95,23 +95,6 @@ public final class WorldStore {
         return access(fn, true);
     }
 
-    /** The speed of the world's clock against the wall clock (world seconds per wall second). */
-    public double timeScale() {
-        return read(w -> header.timeScale);
-    }
-
-    public String scenario() {
-        return read(w -> header.scenario);
-    }
-
-    /** Changes the time scale from now on; the world's past is not rewritten. */
-    public void setTimeScale(double timeScale) {
-        write(w -> {
-            header = new Header(header.seq, header.clock, header.wall, timeScale, header.scenario);
-            return null;
-        });
-    }
-
     private <T> T access(Function<World, T> fn, boolean mutating) {
         return withFileLock(() -> {
             World world = current();

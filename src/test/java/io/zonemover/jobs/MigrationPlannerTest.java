@@ -142,7 +142,6 @@ class MigrationPlannerTest {
 
         public Optional<Claim> claim(ClaimRef ref) { return Optional.ofNullable(claim); }
         public Optional<Pv> pv(String name) { return Optional.ofNullable(pv).filter(p -> p.name().equals(name)); }
-        public Optional<Pod> podUsing(ClaimRef ref) { return Optional.ofNullable(pod); }
         public Optional<Pod> pod(String namespace, String name) { return Optional.ofNullable(pod).filter(p -> p.name().equals(name)); }
         public Optional<StatefulSet> statefulSetOwning(ClaimRef ref) { return Optional.ofNullable(sts); }
         public Optional<StatefulSet> statefulSet(String namespace, String name) { return Optional.ofNullable(sts); }
