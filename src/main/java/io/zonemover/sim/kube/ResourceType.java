@@ -29,8 +29,14 @@ public record ResourceType(String plural, String singular, String kind, String g
     public static final ResourceType PDBS = new ResourceType("poddisruptionbudgets", "poddisruptionbudget",
             "PodDisruptionBudget", "policy", "v1", true, true, List.of("pdb"));
 
+    /** zonemover keeps the record of a move in progress beside the claim, as a ConfigMap. */
+    public static final ResourceType CONFIGMAPS = new ResourceType("configmaps", "configmap", "ConfigMap", "", "v1",
+            true, false, List.of("cm"));
+    public static final ResourceType LEASES = new ResourceType("leases", "lease", "Lease", "coordination.k8s.io", "v1",
+            true, false, List.of());
+
     public static final List<ResourceType> ALL = List.of(NAMESPACES, NODES, PODS, PVCS, PVS, EVENTS, STATEFULSETS,
-            STORAGECLASSES, VOLUMEATTACHMENTS, PDBS);
+            STORAGECLASSES, VOLUMEATTACHMENTS, PDBS, CONFIGMAPS, LEASES);
 
     private static final Map<String, ResourceType> BY_PATH = new LinkedHashMap<>();
 
