@@ -8,8 +8,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What a zone move needs of the block store. Every method is one EC2 call; errors come back as
- * {@link CloudException} with EC2's code. Looking things up by tag is how a resumed step finds what an
+ * What a zone move needs of the block store. Every method is one EC2 call (two when a batch names an id
+ * EC2 does not know); errors come back as {@link CloudException} with EC2's code, classified as a
+ * {@link io.zonemover.domain.PortError}. Looking things up by tag is how a resumed step finds what an
  * earlier, killed attempt created.
  */
 public interface BlockStore {
@@ -19,6 +20,12 @@ public interface BlockStore {
 
     /** The volume, or empty when EC2 says InvalidVolume.NotFound (which it may say briefly after creation). */
     Optional<EbsVolume> volume(String volumeId);
+
+    /** These volumes, in one call; a volume EC2 does not know (yet) is left out. */
+    List<EbsVolume> volumes(List<String> volumeIds);
+
+    /** These snapshots, in one call; a snapshot EC2 does not know (yet) is left out. */
+    List<EbsSnapshot> snapshots(List<String> snapshotIds);
 
     /** Volumes carrying tag {@code key=value}, in any state. */
     List<EbsVolume> volumesTagged(String key, String value);

@@ -1,25 +1,34 @@
 package io.zonemover.aws;
 
-/** An EC2 call failed with an error code the SDK did not retry away (or ran out of retries for). */
-public final class CloudException extends RuntimeException {
+import io.zonemover.domain.PortError;
 
-    private final String code;
+import java.util.Set;
+
+/** An EC2 call failed with an error code the SDK did not retry away (or ran out of retries for). */
+public final class CloudException extends PortError {
+
+    /** EC2's codes that mean "later": rate limits, its transient states, and its own server trouble. */
+    private static final Set<String> TRANSIENT = Set.of("SnapshotCreationPerVolumeRateExceeded",
+            "ConcurrentSnapshotLimitExceeded", "RequestLimitExceeded", "Throttling", "ThrottlingException",
+            "IncorrectState", "InternalError", "InternalFailure", "ServiceUnavailable", "Unavailable",
+            "RequestTimeout", "RequestExpired", "ClientError");
 
     public CloudException(String code, String message, Throwable cause) {
-        super(code + ": " + message, cause);
-        this.code = code;
+        super(kindOf(code), "EC2", code, message, cause);
     }
 
-    public String code() {
-        return code;
+    private static Kind kindOf(String code) {
+        if (TRANSIENT.contains(code) || code.startsWith("HTTP5")) {
+            return Kind.TRANSIENT;
+        }
+        if (code.endsWith(".NotFound")) {
+            return Kind.NOT_FOUND;
+        }
+        return Kind.REJECTED;
     }
 
     /** Worth trying again later, inside the step: rate limits and EC2's transient states. */
     public boolean transientError() {
-        return switch (code) {
-            case "SnapshotCreationPerVolumeRateExceeded", "ConcurrentSnapshotLimitExceeded", "RequestLimitExceeded",
-                 "IncorrectState", "InternalError", "ServiceUnavailable", "Unavailable", "RequestTimeout" -> true;
-            default -> false;
-        };
+        return kind() == Kind.TRANSIENT;
     }
 }

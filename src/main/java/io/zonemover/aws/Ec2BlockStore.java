@@ -52,6 +52,45 @@ public final class Ec2BlockStore implements BlockStore {
     }
 
     @Override
+    public List<EbsVolume> volumes(List<String> volumeIds) {
+        if (volumeIds.isEmpty()) {
+            return List.of();
+        }
+        try {
+            return call(() -> ec2.describeVolumes(r -> r.volumeIds(volumeIds)).volumes().stream()
+                    .map(Ec2BlockStore::toDomain).toList());
+        } catch (CloudException e) {
+            // One unknown id fails the whole call (a new volume can be NotFound for a moment): ask one by one.
+            if (volumeIds.size() > 1 && "InvalidVolume.NotFound".equals(e.code())) {
+                return volumeIds.stream().map(this::volume).flatMap(Optional::stream).toList();
+            }
+            if ("InvalidVolume.NotFound".equals(e.code())) {
+                return List.of();
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public List<EbsSnapshot> snapshots(List<String> snapshotIds) {
+        if (snapshotIds.isEmpty()) {
+            return List.of();
+        }
+        try {
+            return call(() -> ec2.describeSnapshots(r -> r.snapshotIds(snapshotIds)).snapshots().stream()
+                    .map(Ec2BlockStore::toDomain).toList());
+        } catch (CloudException e) {
+            if (snapshotIds.size() > 1 && "InvalidSnapshot.NotFound".equals(e.code())) {
+                return snapshotIds.stream().map(this::snapshot).flatMap(Optional::stream).toList();
+            }
+            if ("InvalidSnapshot.NotFound".equals(e.code())) {
+                return List.of();
+            }
+            throw e;
+        }
+    }
+
+    @Override
     public List<EbsVolume> volumesTagged(String key, String value) {
         return call(() -> ec2.describeVolumes(r -> r.filters(tagFilter(key, value))).volumes().stream()
                 .map(Ec2BlockStore::toDomain).toList());

@@ -1,7 +1,9 @@
 package io.zonemover.cli;
 
 import io.zonemover.domain.ZonemoverException;
+import io.zonemover.jobs.JobViews;
 import io.zonemover.jobs.MigrationService;
+import io.zonemover.domain.ClaimRef;
 import io.zonemover.state.MigrationStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,7 +21,7 @@ import java.util.concurrent.Callable;
 @Command(name = "jobs",
         description = {"Lists, inspects, resumes and rolls back migration jobs. Jobs live in the state database (--db; default ~/.zonemover/state, or DIR/state with --sim)."},
         subcommands = {JobsCommand.ListJobs.class, JobsCommand.Show.class, JobsCommand.Resume.class,
-                JobsCommand.RollbackJob.class})
+                JobsCommand.RollbackJob.class, JobsCommand.Adopt.class})
 final class JobsCommand extends BaseCommand implements Runnable {
 
     @Override
@@ -32,10 +34,10 @@ final class JobsCommand extends BaseCommand implements Runnable {
         @Override
         public Integer call() {
             try (JobEngine engine = JobEngine.start(connections(), new ProgressPrinter(err()), 2000)) {
-                List<MigrationService.JobView> jobs = engine.migrations().list();
+                List<JobViews.JobView> jobs = engine.migrations().views().list();
                 if (global().json()) {
                     List<Map<String, Object>> rows = new ArrayList<>();
-                    for (MigrationService.JobView job : jobs) {
+                    for (JobViews.JobView job : jobs) {
                         rows.add(summary(job));
                     }
                     out().println(Json.write(rows));
@@ -46,7 +48,7 @@ final class JobsCommand extends BaseCommand implements Runnable {
                     return 0;
                 }
                 Table table = Table.of("JOB", "STATUS", "OUTCOME", "CLAIM", "FROM", "TO", "NEW VOLUME", "AGE");
-                for (MigrationService.JobView job : jobs) {
+                for (JobViews.JobView job : jobs) {
                     MigrationStore.Migration m = job.migration();
                     table.row(m.id(), statusWords(job), m.outcome(), m.claim(), m.fromZone(), m.toZone(),
                             m.newVolume(), age(m.createdAt()));
@@ -65,7 +67,7 @@ final class JobsCommand extends BaseCommand implements Runnable {
         @Override
         public Integer call() {
             try (JobEngine engine = JobEngine.start(connections(), new ProgressPrinter(err()), 2000)) {
-                MigrationService.JobView job = engine.migrations().show(id);
+                JobViews.JobView job = engine.migrations().views().show(id);
                 if (global().json()) {
                     Map<String, Object> json = summary(job);
                     json.put("checkpoint", job.checkpoint());
@@ -111,7 +113,7 @@ final class JobsCommand extends BaseCommand implements Runnable {
         @Option(names = "--poll-interval", paramLabel = "DURATION", hidden = true, converter = DurationConverter.class)
         Duration pollInterval;
 
-        abstract String intent(MigrationService.JobView job);
+        abstract String intent(JobViews.JobView job);
 
         abstract MigrationService.Result act(MigrationService service);
 
@@ -122,7 +124,7 @@ final class JobsCommand extends BaseCommand implements Runnable {
             try (JobEngine engine = JobEngine.start(connections(), new ProgressPrinter(err()),
                     MigrateCommand.pollMillis(global(), pollInterval))) {
                 MigrationService service = engine.migrations();
-                err().println(intent(service.show(id)));
+                err().println(intent(service.views().show(id)));
                 if (!Confirm.ask(root().input(), err(), "Proceed with job " + id + "?", yes)) {
                     throw ZonemoverException.refused("not confirmed; nothing changed");
                 }
@@ -136,7 +138,7 @@ final class JobsCommand extends BaseCommand implements Runnable {
     @Command(name = "resume", description = {"Continues a failed or interrupted job from its last checkpoint. A job left running by a process that was killed is taken over only when no live process holds it."})
     static final class Resume extends JobAction {
         @Override
-        String intent(MigrationService.JobView job) {
+        String intent(JobViews.JobView job) {
             return "Resume " + id + " (" + statusWords(job) + "): continue moving " + job.migration().claim() + " to "
                     + job.migration().toZone() + " from its last checkpoint.";
         }
@@ -152,10 +154,14 @@ final class JobsCommand extends BaseCommand implements Runnable {
         }
     }
 
-    @Command(name = "rollback", description = {"Binds the claim back to its original volume and restores the StatefulSet. Deletes only the static PV zonemover created; the new volume and the snapshots are kept and tagged."})
+    @Command(name = "rollback", description = {"Binds the claims back to their original volumes and restores the StatefulSet, as a checkpointed job of its own: if it is interrupted, `jobs resume ID` or `jobs rollback ID` again finishes it. Deletes only the static PVs zonemover created; the new volumes and the snapshots are kept and tagged.",
+            "Refused once the pod has run on its new volumes (that would drop what it wrote since), unless --discard-new-writes."})
     static final class RollbackJob extends JobAction {
+        @Option(names = "--discard-new-writes", description = "Roll back even though the pod has run on its new volumes: what it wrote there since is abandoned (still on the new volumes, which are kept).")
+        boolean discardNewWrites;
+
         @Override
-        String intent(MigrationService.JobView job) {
+        String intent(JobViews.JobView job) {
             return "Rollback of " + id + " puts " + job.migration().claim() + " back on " + job.migration().oldVolume()
                     + " in " + job.migration().fromZone() + " and recreates its StatefulSet; the PV zonemover created "
                     + "is deleted, volumes and snapshots are kept.";
@@ -163,7 +169,7 @@ final class JobsCommand extends BaseCommand implements Runnable {
 
         @Override
         MigrationService.Result act(MigrationService service) {
-            return service.rollback(id);
+            return service.rollback(id, discardNewWrites);
         }
 
         @Override
@@ -172,7 +178,36 @@ final class JobsCommand extends BaseCommand implements Runnable {
         }
     }
 
-    static Map<String, Object> summary(MigrationService.JobView job) {
+    @Command(name = "adopt", description = {"Takes over a move interrupted on another machine (or recorded in another state database): reads the move's record kept in the cluster beside the claim (ConfigMap zonemover-JOB), rebuilds the job in this machine's state database, and finishes it, or finishes its rollback if one had begun. `zonemover diagnose` names the claim as an InterruptedMove.",
+            "Make sure the process that ran the move is gone: two processes must not run one move."})
+    static final class Adopt extends BaseCommand implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "NAMESPACE/CLAIM", description = "A claim of the interrupted move.")
+        String claim;
+
+        @Option(names = {"-y", "--yes"}, description = "Do not ask for confirmation.")
+        boolean yes;
+
+        @Option(names = "--poll-interval", paramLabel = "DURATION", hidden = true, converter = DurationConverter.class)
+        Duration pollInterval;
+
+        @Override
+        public Integer call() {
+            ClaimRef ref = ClaimRef.parse(claim);
+            try (JobEngine engine = JobEngine.start(connections(), new ProgressPrinter(err()),
+                    MigrateCommand.pollMillis(global(), pollInterval))) {
+                err().println("Adopt the move holding " + ref + ": rebuild it here from its record in the cluster and "
+                        + "finish it (or its rollback).");
+                if (!Confirm.ask(root().input(), err(), "Adopt the move of " + ref + "?", yes)) {
+                    throw ZonemoverException.refused("not confirmed; nothing changed");
+                }
+                MigrationService.Result result = engine.migrations().adopt(ref);
+                printResult(result, global().json(), out());
+                return "COMPLETED".equals(result.status()) || "ROLLED_BACK".equals(result.outcome()) ? 0 : 1;
+            }
+        }
+    }
+
+    static Map<String, Object> summary(JobViews.JobView job) {
         MigrationStore.Migration m = job.migration();
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("jobId", m.id());
@@ -196,25 +231,33 @@ final class JobsCommand extends BaseCommand implements Runnable {
             map.put("status", r.status());
             map.put("outcome", r.outcome());
             map.put("claim", r.claim());
+            map.put("pod", r.pod());
+            map.put("claims", r.claims());
             map.put("fromZone", r.fromZone());
             map.put("toZone", r.toZone());
             map.put("oldVolumeId", r.oldVolumeId());
             map.put("newVolumeId", r.newVolumeId());
             map.put("downtimeSeconds", r.downtimeSeconds());
             map.put("message", r.message());
+            map.put("warning", r.warning());
             map.put("steps", r.steps());
             out.println(Json.write(map));
             return;
         }
         out.println();
-        if ("COMPLETED".equals(r.status())) {
-            out.printf("Done: %s moved from %s to %s (volume %s -> %s), downtime %.1fs. Job %s.%n", r.claim(),
-                    r.fromZone(), r.toZone(), r.oldVolumeId(), r.newVolumeId(),
+        if ("ROLLED_BACK".equals(r.outcome())) {
+            out.printf("Job %s rolled back: pod %s is on its original volumes in %s again.%s%n", r.jobId(), r.pod(),
+                    r.fromZone(), r.message() == null ? "" : " Cause: " + r.message());
+        } else if ("COMPLETED".equals(r.status())) {
+            out.printf("Done: pod %s moved from %s to %s, downtime %.1fs. Job %s.%n", r.pod(), r.fromZone(), r.toZone(),
                     r.downtimeSeconds() == null ? 0.0 : r.downtimeSeconds(), r.jobId());
-            out.printf("The old volume %s and the snapshots are kept (tagged zonemover.io/superseded-by).%n", r.oldVolumeId());
-        } else if ("ROLLED_BACK".equals(r.outcome())) {
-            out.printf("Job %s rolled back: %s is on its original volume %s in %s again.%s%n", r.jobId(), r.claim(),
-                    r.oldVolumeId(), r.fromZone(), r.message() == null ? "" : " Cause: " + r.message());
+            for (MigrationService.ClaimResult c : r.claims()) {
+                out.printf("  %s: %s -> %s%n", c.claim(), c.oldVolumeId(), c.newVolumeId());
+            }
+            out.printf("The old volumes and the snapshots are kept (tagged zonemover.io/superseded-by).%n");
+            if (r.warning() != null) {
+                out.println("Warning: " + r.warning());
+            }
         } else {
             out.printf("Job %s %s: %s%n", r.jobId(), r.status(), r.message() == null ? "" : r.message());
             out.printf("State is kept: `zonemover jobs resume %s` continues, `zonemover jobs rollback %s` undoes.%n",
@@ -225,7 +268,7 @@ final class JobsCommand extends BaseCommand implements Runnable {
         steps.print(out);
     }
 
-    static String statusWords(MigrationService.JobView job) {
+    static String statusWords(JobViews.JobView job) {
         if ("STARTED".equals(job.status()) && job.owner() == null) {
             return "STARTED (no live process: resume or roll back)";
         }

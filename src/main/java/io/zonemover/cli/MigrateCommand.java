@@ -16,18 +16,28 @@ import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 
 @Command(name = "migrate",
-        description = {"Moves a StatefulSet claim's EBS volume to another zone and brings its pod back there.",
+        description = {"Moves a StatefulSet pod's EBS volumes to another zone and brings the pod back there.",
                 "",
-                "Snapshots the volume (once while the pod runs, once after it stops), restores it in the target zone, binds the claim to the new volume through a static PV, and recreates the StatefulSet. The old volume and the snapshots are kept and tagged. The job is checkpointed: if this process dies, `zonemover jobs resume ID` continues where it stopped."},
+                "The pod is the unit: naming one claim moves every EBS claim of its pod (data and WAL, say), together, to one zone; --pod names the pod directly. Snapshots each volume (once while the pod runs, once after it stops), restores them in the target zone, binds the claims to the new volumes through static PVs, and recreates the StatefulSet without restarting its other pods. The old volumes and the snapshots are kept and tagged. The job is checkpointed: if this process dies, `zonemover jobs resume ID` continues where it stopped; from another machine, `zonemover jobs adopt NAMESPACE/CLAIM`.",
+                "",
+                "Once the pod has run on its new volumes nothing moves it back automatically; before that, a real failure (not an API blip) rolls the move back."},
         footerHeading = "%nExamples:%n",
         footer = {"  zonemover migrate default/www-web-3 --to auto --dry-run",
-                "  zonemover migrate default/www-web-3 --to us-east-1c --yes -o json"})
+                "  zonemover migrate default/www-web-3 --to us-east-1c --yes -o json",
+                "  zonemover migrate --pod default/db-3 --to auto"})
 final class MigrateCommand extends BaseCommand implements Callable<Integer> {
 
     private static final Pattern ZONE = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+[a-z]");
 
-    @Parameters(index = "0", paramLabel = "NAMESPACE/CLAIM", description = "The claim to move, e.g. default/www-web-3.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "NAMESPACE/CLAIM",
+            description = "A claim of the pod to move, e.g. default/www-web-3 (all of the pod's EBS claims move).")
     String claim;
+
+    @Option(names = "--pod", paramLabel = "NAMESPACE/POD", description = "The StatefulSet pod to move, e.g. default/db-3.")
+    String pod;
+
+    @Option(names = "--keep-retain", description = "Leave the new PVs with reclaim policy Retain instead of giving them the old PVs' policy.")
+    boolean keepRetain;
 
     @Option(names = "--to", required = true, paramLabel = "ZONE|auto",
             description = "Target availability zone, or `auto`: a zone with Ready, schedulable nodes that fit the pod, "
@@ -45,7 +55,7 @@ final class MigrateCommand extends BaseCommand implements Callable<Integer> {
     boolean noPreSnapshot;
 
     @Option(names = "--ready-timeout", paramLabel = "DURATION", defaultValue = "10m", converter = DurationConverter.class,
-            description = "How long the pod may take to be Ready in the new zone before the job rolls back (default: ${DEFAULT-VALUE}).")
+            description = "How long the pod may take to be Ready in the new zone (default: ${DEFAULT-VALUE}). A pod that never started there by then is rolled back; one that ran is left in place and the job fails, resumable.")
     Duration readyTimeout;
 
     @Option(names = "--poll-interval", paramLabel = "DURATION", hidden = true, converter = DurationConverter.class,
@@ -54,13 +64,16 @@ final class MigrateCommand extends BaseCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ClaimRef ref = ClaimRef.parse(claim);
+        if ((claim == null) == (pod == null)) {
+            throw ZonemoverException.badInput("name either a claim (NAMESPACE/CLAIM) or --pod NAMESPACE/POD");
+        }
+        ClaimRef ref = ClaimRef.parse(claim != null ? claim : pod);
         if (!MigrationPlanner.AUTO.equals(to) && !ZONE.matcher(to).matches()) {
             throw ZonemoverException.badInput("'" + to + "' is not an availability zone name (like us-east-1c) or auto");
         }
         try (JobEngine engine = JobEngine.start(connections(), new ProgressPrinter(err()), pollMillis(global(), pollInterval))) {
             MigrationService service = engine.migrations();
-            MigrationPlan plan = service.plan(ref, to, !noPreSnapshot);
+            MigrationPlan plan = service.plan(ref, pod != null, to, !noPreSnapshot);
             printPlan(plan);
             if (dryRun) {
                 if (global().json()) {
@@ -70,10 +83,10 @@ final class MigrateCommand extends BaseCommand implements Callable<Integer> {
                 }
                 return 0;
             }
-            if (!Confirm.ask(root().input(), err(), "Move " + ref + " to " + plan.toZone() + "?", yes)) {
+            if (!Confirm.ask(root().input(), err(), "Move pod " + plan.podName() + " to " + plan.toZone() + "?", yes)) {
                 throw ZonemoverException.refused("not confirmed; nothing changed (rerun with --yes to skip the question)");
             }
-            MigrationService.Result result = service.start(plan, readyTimeout);
+            MigrationService.Result result = service.start(plan, pod != null, readyTimeout, keepRetain);
             JobsCommand.printResult(result, global().json(), out());
             return "COMPLETED".equals(result.status()) ? 0 : 1;
         }
@@ -88,9 +101,11 @@ final class MigrateCommand extends BaseCommand implements Callable<Integer> {
 
     private void printPlan(MigrationPlan plan) {
         java.io.PrintWriter w = global().json() ? err() : out();
-        w.println("Plan for " + plan.claim() + ":");
-        w.println("  volume      " + plan.volumeId() + " (" + plan.sizeGiB() + " GiB " + plan.volumeType() + ", PV "
-                + plan.pvName() + ")");
+        w.println("Plan for pod " + plan.statefulSetNamespace() + "/" + plan.podName() + ":");
+        for (MigrationPlan.ClaimMove move : plan.moves()) {
+            w.println("  claim       " + move.claim().name() + ": " + move.volumeId() + " (" + move.sizeGiB() + " GiB "
+                    + move.volumeType() + ", PV " + move.pvName() + ") in " + move.fromZone());
+        }
         w.println("  from        " + plan.fromZone());
         w.println("  to          " + plan.toZone());
         w.println("  pod         " + plan.podName() + " (" + plan.podState() + ")");
@@ -109,6 +124,8 @@ final class MigrateCommand extends BaseCommand implements Callable<Integer> {
         json.put("toZone", plan.toZone());
         json.put("oldVolumeId", plan.volumeId());
         json.put("pv", plan.pvName());
+        json.put("claims", plan.moves().stream().map(m -> Map.of("claim", m.claim().toString(), "pv", m.pvName(),
+                "volumeId", m.volumeId(), "fromZone", m.fromZone(), "sizeGiB", m.sizeGiB())).toList());
         json.put("sizeGiB", plan.sizeGiB());
         json.put("pod", plan.podName());
         json.put("statefulSet", plan.statefulSetNamespace() + "/" + plan.statefulSetName());

@@ -10,32 +10,53 @@ import java.util.Optional;
 /**
  * What a zone move needs of Kubernetes. Reads return empty when the object is gone; writes are idempotent
  * (creating what exists, or deleting what is gone, is success), so a resumed step can simply repeat them.
- * Saved manifests are JSON strings, so the job can keep them in its checkpoint.
+ * Failures come back as {@link io.zonemover.domain.PortError}: transient ones have already been retried a
+ * few times. Saved manifests are JSON strings exactly as the server sent them, so the job can keep them in
+ * its checkpoint and recreate an object without losing fields this client does not model.
  */
 public interface Cluster {
 
-    record Claim(ClaimRef ref, String uid, String phase, String volumeName, String storageClass,
-                 List<String> accessModes, Map<String, String> annotations, boolean deleting, String manifest) {
+    record Claim(ClaimRef ref, String uid, String resourceVersion, String phase, String volumeName,
+                 String storageClass, List<String> accessModes, Map<String, String> annotations, boolean deleting,
+                 String manifest) {
     }
 
-    record Pv(String name, String volumeId, String zone, boolean ebs, boolean csi, String reclaimPolicy,
-              String phase, String claimNamespace, String claimName, String claimUid, String storageClass,
-              String capacity, List<String> accessModes, String volumeMode, String fsType,
+    record Pv(String name, String volumeId, String zone, boolean ebs, boolean csi, String driver,
+              String reclaimPolicy, String phase, String claimNamespace, String claimName, String claimUid,
+              String storageClass, String capacity, List<String> accessModes, String volumeMode, String fsType,
               List<String> mountOptions, boolean deleting, String manifest) {
     }
 
-    record Pod(String namespace, String name, String uid, String phase, boolean ready, String nodeName,
-               String zone, String ownerStatefulSet, boolean deleting, String unschedulableMessage) {
+    /**
+     * @param started   a container of the pod has run (running or terminated, or restarted): from here on the
+     *                  pod may have written to its volumes
+     * @param revision  its {@code controller-revision-hash} label
+     * @param claims    the claims its volumes name
+     */
+    record Pod(String namespace, String name, String uid, String phase, boolean ready, boolean started,
+               String nodeName, String zone, String ownerStatefulSet, boolean deleting, String unschedulableMessage,
+               String revision, String startTime, List<String> claims) {
     }
 
+    /**
+     * @param claimTemplates  names of its volumeClaimTemplates
+     * @param sharedClaims    claims its pod template names directly (the same claim for every pod)
+     * @param updateStrategy  spec.updateStrategy as JSON, as served
+     */
     record StatefulSet(String namespace, String name, String uid, int replicas, int readyReplicas,
-                       boolean deleting, String manifest) {
+                       boolean deleting, List<String> claimTemplates, List<String> sharedClaims,
+                       String updateStrategy, String updateRevision, long generation, long observedGeneration,
+                       String manifest) {
+
+        /** The claim of one of its pods made from one of its templates: template-sts-ordinal. */
+        public String claimName(String template, int ordinal) {
+            return template + "-" + name + "-" + ordinal;
+        }
     }
 
-    /** The static PV that binds a claim to the restored volume in its new zone. */
-    record StaticPv(String name, String volumeId, String zone, String capacity, String storageClass,
-                    List<String> accessModes, String volumeMode, String fsType, List<String> mountOptions,
-                    ClaimRef claim, Map<String, String> labels) {
+    /** The static PV that binds a claim to the restored volume in its new zone, carrying over the old PV's metadata. */
+    record StaticPv(String name, String volumeId, String zone, ClaimRef claim, String savedPvManifest,
+                    Map<String, String> extraLabels) {
     }
 
     Optional<Claim> claim(ClaimRef ref);
@@ -43,6 +64,9 @@ public interface Cluster {
     Optional<Pv> pv(String name);
 
     Optional<Pod> pod(String namespace, String name);
+
+    /** The StatefulSet's pods (owned by it, or named after it and orphaned). */
+    List<Pod> podsOf(String namespace, String statefulSetName);
 
     /** The StatefulSet whose volumeClaimTemplates produce this claim's name (template-sts-ordinal). */
     Optional<StatefulSet> statefulSetOwning(ClaimRef ref);
@@ -58,22 +82,34 @@ public interface Cluster {
     /** Pods of this StatefulSet per zone (running or scheduled). */
     Map<String, Integer> podsPerZone(StatefulSet statefulSet);
 
-    /** True while any VolumeAttachment still names this PV. */
-    boolean attachedInCluster(String pvName);
+    /** True while any VolumeAttachment still names one of these PVs. */
+    boolean attachedInCluster(List<String> pvNames);
 
     /** Messages of Warning events about this claim (VolumeMismatch, FailedBinding), newest last. */
     List<String> claimWarnings(ClaimRef ref);
 
-    /** Sets ({@code value != null}) or removes an annotation on the claim. */
-    void annotateClaim(ClaimRef ref, String key, String value);
+    /**
+     * Takes the claim for a move by compare-and-set on its annotation (an update carrying the claim's
+     * resourceVersion). Returns the job that holds it when that is another one; never overwrites it.
+     */
+    Optional<String> lockClaim(ClaimRef ref, String annotation, String jobId);
+
+    /** Removes the lock annotation, only if this job holds it. */
+    void unlockClaim(ClaimRef ref, String annotation, String jobId);
 
     void setReclaimPolicy(String pvName, String policy);
 
     /** Deletes the StatefulSet but not its pods (propagationPolicy=Orphan). */
     void deleteStatefulSetOrphan(String namespace, String name);
 
-    /** Creates the StatefulSet from a saved manifest, stripped of server-set fields. */
-    void createStatefulSet(String manifest);
+    /**
+     * Creates the StatefulSet again from its saved manifest as served (only server-set metadata and status
+     * dropped); {@code updateStrategy}, when not null, replaces spec.updateStrategy (JSON).
+     */
+    void createStatefulSet(String manifest, String updateStrategy);
+
+    /** Sets spec.updateStrategy (JSON) of a StatefulSet; the pod template, and so its revision, is untouched. */
+    void setUpdateStrategy(String namespace, String name, String updateStrategy);
 
     void deletePod(String namespace, String name);
 
@@ -88,4 +124,12 @@ public interface Cluster {
 
     /** Creates the claim again from its saved manifest, with {@code spec.volumeName} set to the PV. */
     void createClaimBoundTo(String savedClaimManifest, String pvName);
+
+    /** The data of a ConfigMap, or empty. */
+    Optional<Map<String, String>> configMap(String namespace, String name);
+
+    /** Creates or replaces a ConfigMap with these labels and data. */
+    void saveConfigMap(String namespace, String name, Map<String, String> labels, Map<String, String> data);
+
+    void deleteConfigMap(String namespace, String name);
 }

@@ -1,18 +1,18 @@
 package io.zonemover.cluster;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import io.kubernetes.client.custom.Quantity;
 import io.kubernetes.client.custom.V1Patch;
 import io.kubernetes.client.openapi.ApiClient;
-import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.openapi.apis.AppsV1Api;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.apis.StorageV1Api;
 import io.kubernetes.client.openapi.models.CoreV1Event;
-import io.kubernetes.client.openapi.models.V1CSIPersistentVolumeSource;
+import io.kubernetes.client.openapi.models.V1ConfigMap;
+import io.kubernetes.client.openapi.models.V1ContainerStatus;
 import io.kubernetes.client.openapi.models.V1Node;
-import io.kubernetes.client.openapi.models.V1NodeSelector;
-import io.kubernetes.client.openapi.models.V1NodeSelectorRequirement;
-import io.kubernetes.client.openapi.models.V1NodeSelectorTerm;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1ObjectReference;
 import io.kubernetes.client.openapi.models.V1OwnerReference;
@@ -22,35 +22,33 @@ import io.kubernetes.client.openapi.models.V1PersistentVolumeSpec;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodCondition;
 import io.kubernetes.client.openapi.models.V1StatefulSet;
-import io.kubernetes.client.openapi.models.V1StatefulSetList;
+import io.kubernetes.client.openapi.models.V1Volume;
 import io.kubernetes.client.openapi.models.V1VolumeAttachment;
-import io.kubernetes.client.openapi.models.V1VolumeNodeAffinity;
-import io.kubernetes.client.custom.Quantity;
 import io.kubernetes.client.util.PatchUtils;
-import io.kubernetes.client.util.generic.GenericKubernetesApi;
-import io.kubernetes.client.util.generic.KubernetesApiResponse;
-import io.kubernetes.client.util.generic.options.DeleteOptions;
 import io.zonemover.domain.ClaimRef;
 import io.zonemover.domain.Placement;
-import io.zonemover.domain.ZonemoverException;
+import io.zonemover.domain.PortError;
 
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /** {@link Cluster} over the official client-java, against any API server (a real one or the simulated one). */
 public final class KubeCluster implements Cluster {
 
     private static final com.google.gson.Gson GSON = new com.google.gson.Gson();
+    /** Attempts at a compare-and-set before giving up on a claim someone keeps changing. */
+    private static final int CAS_ATTEMPTS = 10;
 
     private final ApiClient client;
     private final CoreV1Api core;
     private final AppsV1Api apps;
     private final StorageV1Api storage;
-    private final GenericKubernetesApi<V1StatefulSet, V1StatefulSetList> statefulSets;
+    private final KubeCalls calls;
     private final JSON json;
 
     public KubeCluster(ApiClient client) {
@@ -58,9 +56,7 @@ public final class KubeCluster implements Cluster {
         this.core = new CoreV1Api(client);
         this.apps = new AppsV1Api(client);
         this.storage = new StorageV1Api(client);
-        // The typed delete expects a Status and fails on the object an orphan delete returns (REFERENCE C.8).
-        this.statefulSets = new GenericKubernetesApi<>(V1StatefulSet.class, V1StatefulSetList.class, "apps", "v1",
-                "statefulsets", client);
+        this.calls = new KubeCalls(client);
         this.json = client.getJSON();
     }
 
@@ -68,13 +64,13 @@ public final class KubeCluster implements Cluster {
 
     @Override
     public Optional<Claim> claim(ClaimRef ref) {
-        return read(() -> core.readNamespacedPersistentVolumeClaim(ref.name(), ref.namespace()).execute())
-                .map(this::toClaim);
+        return calls.read("read claim " + ref,
+                () -> core.readNamespacedPersistentVolumeClaim(ref.name(), ref.namespace()).execute()).map(this::toClaim);
     }
 
     private Claim toClaim(V1PersistentVolumeClaim pvc) {
         V1ObjectMeta meta = pvc.getMetadata();
-        return new Claim(new ClaimRef(meta.getNamespace(), meta.getName()), meta.getUid(),
+        return new Claim(new ClaimRef(meta.getNamespace(), meta.getName()), meta.getUid(), meta.getResourceVersion(),
                 pvc.getStatus() == null ? null : pvc.getStatus().getPhase(),
                 pvc.getSpec().getVolumeName(), pvc.getSpec().getStorageClassName(),
                 nullSafe(pvc.getSpec().getAccessModes()), meta.getAnnotations() == null ? Map.of() : meta.getAnnotations(),
@@ -83,14 +79,15 @@ public final class KubeCluster implements Cluster {
 
     @Override
     public Optional<Pv> pv(String name) {
-        return read(() -> core.readPersistentVolume(name).execute()).map(pv -> {
+        return calls.read("read PV " + name, () -> core.readPersistentVolume(name).execute()).map(pv -> {
             V1PersistentVolumeSpec spec = pv.getSpec();
             V1ObjectReference ref = spec.getClaimRef();
             String fsType = spec.getCsi() != null ? spec.getCsi().getFsType()
                     : spec.getAwsElasticBlockStore() != null ? spec.getAwsElasticBlockStore().getFsType() : null;
             Quantity storageQ = spec.getCapacity() == null ? null : spec.getCapacity().get("storage");
             return new Pv(name, PvFacts.volumeId(pv).orElse(null), PvFacts.zone(pv).orElse(null), PvFacts.isEbs(pv),
-                    spec.getCsi() != null, spec.getPersistentVolumeReclaimPolicy(),
+                    spec.getCsi() != null, spec.getCsi() != null ? spec.getCsi().getDriver() : null,
+                    spec.getPersistentVolumeReclaimPolicy(),
                     pv.getStatus() == null ? null : pv.getStatus().getPhase(),
                     ref == null ? null : ref.getNamespace(), ref == null ? null : ref.getName(),
                     ref == null ? null : ref.getUid(), spec.getStorageClassName(),
@@ -102,18 +99,41 @@ public final class KubeCluster implements Cluster {
 
     @Override
     public Optional<Pod> pod(String namespace, String name) {
-        return read(() -> core.readNamespacedPod(name, namespace).execute()).map(this::toPod);
+        return calls.read("read pod " + namespace + "/" + name,
+                () -> core.readNamespacedPod(name, namespace).execute()).map(p -> toPod(p, null));
     }
 
-    private Pod toPod(V1Pod pod) {
+    @Override
+    public List<Pod> podsOf(String namespace, String statefulSetName) {
+        List<V1Pod> pods = calls.call("list pods in " + namespace,
+                () -> core.listNamespacedPod(namespace).execute()).getItems();
+        Map<String, String> nodeZones = nodeZones();
+        List<Pod> result = new ArrayList<>();
+        for (V1Pod pod : pods) {
+            String name = pod.getMetadata().getName();
+            Pod p = toPod(pod, nodeZones);
+            boolean named = name.startsWith(statefulSetName + "-")
+                    && name.substring(statefulSetName.length() + 1).matches("\\d+");
+            if (statefulSetName.equals(p.ownerStatefulSet()) || p.ownerStatefulSet() == null && named) {
+                result.add(p);
+            }
+        }
+        return result;
+    }
+
+    private Pod toPod(V1Pod pod, Map<String, String> nodeZones) {
         V1ObjectMeta meta = pod.getMetadata();
         String nodeName = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
         String zone = null;
         if (nodeName != null) {
-            zone = read(() -> core.readNode(nodeName).execute()).map(PvFacts::nodeZone).orElse(null);
+            zone = nodeZones != null ? nodeZones.get(nodeName)
+                    : calls.read("read node " + nodeName, () -> core.readNode(nodeName).execute())
+                    .map(PvFacts::nodeZone).orElse(null);
         }
         boolean ready = false;
         String unschedulable = null;
+        boolean started = false;
+        String startTime = null;
         if (pod.getStatus() != null) {
             for (V1PodCondition c : nullSafe(pod.getStatus().getConditions())) {
                 if ("Ready".equals(c.getType()) && "True".equals(c.getStatus())) {
@@ -123,23 +143,37 @@ public final class KubeCluster implements Cluster {
                     unschedulable = c.getMessage();
                 }
             }
+            for (V1ContainerStatus s : nullSafe(pod.getStatus().getContainerStatuses())) {
+                boolean ran = s.getState() != null && (s.getState().getRunning() != null || s.getState().getTerminated() != null);
+                if (ran || s.getRestartCount() != null && s.getRestartCount() > 0
+                        || s.getLastState() != null && s.getLastState().getTerminated() != null) {
+                    started = true;
+                }
+            }
+            if (pod.getStatus().getStartTime() != null) {
+                startTime = pod.getStatus().getStartTime().toString();
+            }
         }
         String owner = nullSafe(meta.getOwnerReferences()).stream()
                 .filter(o -> "StatefulSet".equals(o.getKind())).map(V1OwnerReference::getName).findFirst().orElse(null);
+        List<String> claims = pod.getSpec() == null ? List.of() : nullSafe(pod.getSpec().getVolumes()).stream()
+                .map(V1Volume::getPersistentVolumeClaim).filter(Objects::nonNull).map(c -> c.getClaimName()).toList();
+        String revision = meta.getLabels() == null ? null : meta.getLabels().get("controller-revision-hash");
         return new Pod(meta.getNamespace(), meta.getName(), meta.getUid(),
-                pod.getStatus() == null ? null : pod.getStatus().getPhase(), ready, nodeName, zone, owner,
-                meta.getDeletionTimestamp() != null, unschedulable);
+                pod.getStatus() == null ? null : pod.getStatus().getPhase(), ready, started, nodeName, zone, owner,
+                meta.getDeletionTimestamp() != null, unschedulable, revision, startTime, claims);
     }
 
     @Override
     public Optional<StatefulSet> statefulSetOwning(ClaimRef ref) {
-        List<V1StatefulSet> all = call(() -> apps.listNamespacedStatefulSet(ref.namespace()).execute()).getItems();
+        List<V1StatefulSet> all = calls.call("list StatefulSets in " + ref.namespace(),
+                () -> apps.listNamespacedStatefulSet(ref.namespace()).execute()).getItems();
         for (V1StatefulSet sts : all) {
             String stsName = sts.getMetadata().getName();
             for (var template : nullSafe(sts.getSpec().getVolumeClaimTemplates())) {
                 String prefix = template.getMetadata().getName() + "-" + stsName + "-";
                 if (ref.name().startsWith(prefix) && ref.name().substring(prefix.length()).matches("\\d+")) {
-                    return Optional.of(toStatefulSet(sts));
+                    return statefulSet(ref.namespace(), stsName);
                 }
             }
         }
@@ -148,22 +182,41 @@ public final class KubeCluster implements Cluster {
 
     @Override
     public Optional<StatefulSet> statefulSet(String namespace, String name) {
-        return read(() -> apps.readNamespacedStatefulSet(name, namespace).execute()).map(this::toStatefulSet);
+        return calls.getRaw("/apis/apps/v1/namespaces/" + namespace + "/statefulsets/" + name).map(KubeCluster::toStatefulSet);
     }
 
-    private StatefulSet toStatefulSet(V1StatefulSet sts) {
-        V1ObjectMeta meta = sts.getMetadata();
-        return new StatefulSet(meta.getNamespace(), meta.getName(), meta.getUid(),
-                sts.getSpec().getReplicas() == null ? 1 : sts.getSpec().getReplicas(),
-                sts.getStatus() == null || sts.getStatus().getReadyReplicas() == null ? 0
-                        : sts.getStatus().getReadyReplicas(),
-                meta.getDeletionTimestamp() != null, json.serialize(sts));
+    private static StatefulSet toStatefulSet(JsonObject sts) {
+        JsonObject meta = sts.getAsJsonObject("metadata");
+        JsonObject spec = sts.getAsJsonObject("spec");
+        JsonObject status = sts.has("status") ? sts.getAsJsonObject("status") : new JsonObject();
+        List<String> templates = new ArrayList<>();
+        if (spec.has("volumeClaimTemplates")) {
+            spec.getAsJsonArray("volumeClaimTemplates").forEach(t ->
+                    templates.add(t.getAsJsonObject().getAsJsonObject("metadata").get("name").getAsString()));
+        }
+        List<String> shared = new ArrayList<>();
+        JsonObject podSpec = spec.getAsJsonObject("template").getAsJsonObject("spec");
+        if (podSpec != null && podSpec.has("volumes")) {
+            for (JsonElement v : podSpec.getAsJsonArray("volumes")) {
+                JsonObject volume = v.getAsJsonObject();
+                if (volume.has("persistentVolumeClaim")) {
+                    shared.add(volume.getAsJsonObject("persistentVolumeClaim").get("claimName").getAsString());
+                }
+            }
+        }
+        return new StatefulSet(string(meta, "namespace"), string(meta, "name"), string(meta, "uid"),
+                spec.has("replicas") ? spec.get("replicas").getAsInt() : 1,
+                status.has("readyReplicas") ? status.get("readyReplicas").getAsInt() : 0,
+                meta.has("deletionTimestamp"), templates, shared,
+                spec.has("updateStrategy") ? spec.get("updateStrategy").toString() : null,
+                string(status, "updateRevision"), meta.has("generation") ? meta.get("generation").getAsLong() : 0,
+                status.has("observedGeneration") ? status.get("observedGeneration").getAsLong() : 0, sts.toString());
     }
 
     @Override
     public List<Placement.Node> placementNodes() {
-        List<V1Node> nodes = call(() -> core.listNode().execute()).getItems();
-        List<V1Pod> pods = call(() -> core.listPodForAllNamespaces().execute()).getItems();
+        List<V1Node> nodes = calls.call("list nodes", () -> core.listNode().execute()).getItems();
+        List<V1Pod> pods = calls.call("list pods", () -> core.listPodForAllNamespaces().execute()).getItems();
         return PvFacts.placementNodes(nodes, pods);
     }
 
@@ -175,33 +228,34 @@ public final class KubeCluster implements Cluster {
 
     @Override
     public Map<String, Integer> podsPerZone(StatefulSet statefulSet) {
-        List<V1Pod> pods = call(() -> core.listNamespacedPod(statefulSet.namespace()).execute()).getItems();
-        Map<String, String> nodeZones = new HashMap<>();
-        for (V1Node node : call(() -> core.listNode().execute()).getItems()) {
-            nodeZones.put(node.getMetadata().getName(), PvFacts.nodeZone(node));
-        }
         Map<String, Integer> counts = new LinkedHashMap<>();
-        for (V1Pod pod : pods) {
-            boolean owned = nullSafe(pod.getMetadata().getOwnerReferences()).stream()
-                    .anyMatch(o -> "StatefulSet".equals(o.getKind()) && statefulSet.name().equals(o.getName()));
-            String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
-            if (owned && node != null && nodeZones.get(node) != null) {
-                counts.merge(nodeZones.get(node), 1, Integer::sum);
+        for (Pod pod : podsOf(statefulSet.namespace(), statefulSet.name())) {
+            if (statefulSet.name().equals(pod.ownerStatefulSet()) && pod.zone() != null) {
+                counts.merge(pod.zone(), 1, Integer::sum);
             }
         }
         return counts;
     }
 
+    private Map<String, String> nodeZones() {
+        Map<String, String> zones = new HashMap<>();
+        for (V1Node node : calls.call("list nodes", () -> core.listNode().execute()).getItems()) {
+            zones.put(node.getMetadata().getName(), PvFacts.nodeZone(node));
+        }
+        return zones;
+    }
+
     @Override
-    public boolean attachedInCluster(String pvName) {
-        List<V1VolumeAttachment> attachments = call(() -> storage.listVolumeAttachment().execute()).getItems();
+    public boolean attachedInCluster(List<String> pvNames) {
+        List<V1VolumeAttachment> attachments = calls.call("list VolumeAttachments",
+                () -> storage.listVolumeAttachment().execute()).getItems();
         return attachments.stream().anyMatch(a -> a.getSpec() != null && a.getSpec().getSource() != null
-                && pvName.equals(a.getSpec().getSource().getPersistentVolumeName()));
+                && pvNames.contains(a.getSpec().getSource().getPersistentVolumeName()));
     }
 
     @Override
     public List<String> claimWarnings(ClaimRef ref) {
-        List<CoreV1Event> events = call(() -> core.listNamespacedEvent(ref.namespace())
+        List<CoreV1Event> events = calls.call("list events of " + ref, () -> core.listNamespacedEvent(ref.namespace())
                 .fieldSelector("involvedObject.kind=PersistentVolumeClaim,involvedObject.name=" + ref.name())
                 .execute()).getItems();
         return events.stream().filter(e -> "Warning".equals(e.getType()))
@@ -211,164 +265,166 @@ public final class KubeCluster implements Cluster {
     // ---- writes: each one a no-op when already done ----
 
     @Override
-    public void annotateClaim(ClaimRef ref, String key, String value) {
-        String patch = "{\"metadata\":{\"annotations\":{" + quote(key) + ":" + (value == null ? "null" : quote(value)) + "}}}";
-        ignoreNotFound(() -> PatchUtils.patch(V1PersistentVolumeClaim.class,
-                () -> core.patchNamespacedPersistentVolumeClaim(ref.name(), ref.namespace(), new V1Patch(patch)).buildCall(null),
-                V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client));
+    public Optional<String> lockClaim(ClaimRef ref, String annotation, String jobId) {
+        return compareAndSetAnnotation(ref, annotation, null, jobId);
+    }
+
+    @Override
+    public void unlockClaim(ClaimRef ref, String annotation, String jobId) {
+        compareAndSetAnnotation(ref, annotation, jobId, null);
+    }
+
+    /**
+     * Sets the annotation from {@code expected} (null: absent) to {@code value} with a PUT that carries the
+     * resourceVersion read, so a concurrent writer makes it fail with 409 and it is decided again on a
+     * fresh read. Returns the holder when the annotation is neither the expected value nor already the new one.
+     */
+    private Optional<String> compareAndSetAnnotation(ClaimRef ref, String annotation, String expected, String value) {
+        for (int attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+            Optional<V1PersistentVolumeClaim> read = calls.read("read claim " + ref,
+                    () -> core.readNamespacedPersistentVolumeClaim(ref.name(), ref.namespace()).execute());
+            if (read.isEmpty()) {
+                return Optional.empty();
+            }
+            V1PersistentVolumeClaim pvc = read.get();
+            Map<String, String> annotations = new LinkedHashMap<>(
+                    pvc.getMetadata().getAnnotations() == null ? Map.of() : pvc.getMetadata().getAnnotations());
+            String current = annotations.get(annotation);
+            if (Objects.equals(current, value)) {
+                return Optional.empty();
+            }
+            if (!Objects.equals(current, expected)) {
+                return Optional.ofNullable(current);
+            }
+            if (value == null) {
+                annotations.remove(annotation);
+            } else {
+                annotations.put(annotation, value);
+            }
+            pvc.getMetadata().setAnnotations(annotations);
+            try {
+                calls.call("update claim " + ref, () -> core.replaceNamespacedPersistentVolumeClaim(ref.name(),
+                        ref.namespace(), pvc).execute());
+                return Optional.empty();
+            } catch (PortError e) {
+                if (e.kind() != PortError.Kind.CONFLICT && e.kind() != PortError.Kind.NOT_FOUND) {
+                    throw e;
+                }
+            }
+        }
+        throw new PortError(PortError.Kind.CONFLICT, "Kubernetes", "HTTP 409", "claim " + ref
+                + " kept changing while its " + annotation + " annotation was set", null);
     }
 
     @Override
     public void setReclaimPolicy(String pvName, String policy) {
-        String patch = "{\"spec\":{\"persistentVolumeReclaimPolicy\":" + quote(policy) + "}}";
-        call(() -> PatchUtils.patch(V1PersistentVolume.class,
-                () -> core.patchPersistentVolume(pvName, new V1Patch(patch)).buildCall(null),
-                V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client));
+        mergePatch("PV " + pvName, "/api/v1/persistentvolumes/" + pvName,
+                "{\"spec\":{\"persistentVolumeReclaimPolicy\":" + GSON.toJson(policy) + "}}");
     }
 
     @Override
     public void deleteStatefulSetOrphan(String namespace, String name) {
-        DeleteOptions orphan = new DeleteOptions();
-        orphan.setPropagationPolicy("Orphan");
-        KubernetesApiResponse<V1StatefulSet> response = statefulSets.delete(namespace, name, orphan);
-        if (!response.isSuccess() && response.getHttpStatusCode() != 404) {
-            throw failure("delete StatefulSet " + namespace + "/" + name, response.getHttpStatusCode(),
-                    response.getStatus() == null ? null : response.getStatus().getMessage());
-        }
+        JsonObject options = new JsonObject();
+        options.addProperty("kind", "DeleteOptions");
+        options.addProperty("apiVersion", "v1");
+        options.addProperty("propagationPolicy", "Orphan");
+        // Raw: the typed delete expects a Status and fails on the object an orphan delete returns (REFERENCE C.8).
+        calls.delete("delete StatefulSet " + namespace + "/" + name, () -> calls.sendRaw(
+                "/apis/apps/v1/namespaces/" + namespace + "/statefulsets/" + name, "DELETE", options, null));
     }
 
     @Override
-    public void createStatefulSet(String manifest) {
-        V1StatefulSet sts = json.deserialize(manifest, V1StatefulSet.class);
-        V1ObjectMeta meta = sts.getMetadata();
-        sts.setMetadata(new V1ObjectMeta().name(meta.getName()).namespace(meta.getNamespace())
-                .labels(meta.getLabels()).annotations(meta.getAnnotations()));
-        sts.setStatus(null);
-        sts.setApiVersion("apps/v1");
-        sts.setKind("StatefulSet");
-        ignoreConflict(() -> apps.createNamespacedStatefulSet(meta.getNamespace(), sts).execute());
+    public void createStatefulSet(String manifest, String updateStrategy) {
+        JsonObject sts = Manifests.forRecreate(manifest);
+        if (updateStrategy != null) {
+            sts.getAsJsonObject("spec").add("updateStrategy", com.google.gson.JsonParser.parseString(updateStrategy));
+        }
+        String namespace = sts.getAsJsonObject("metadata").get("namespace").getAsString();
+        calls.create("create StatefulSet", () -> calls.sendRaw("/apis/apps/v1/namespaces/" + namespace
+                + "/statefulsets", "POST", sts, null));
+    }
+
+    @Override
+    public void setUpdateStrategy(String namespace, String name, String updateStrategy) {
+        // A JSON merge patch would merge the old rollingUpdate into an OnDelete strategy: replace the field.
+        String patch = "[{\"op\":\"replace\",\"path\":\"/spec/updateStrategy\",\"value\":" + updateStrategy + "}]";
+        calls.call("update StatefulSet " + namespace + "/" + name, () -> PatchUtils.patch(V1StatefulSet.class,
+                () -> apps.patchNamespacedStatefulSet(name, namespace, new V1Patch(patch)).buildCall(null),
+                V1Patch.PATCH_FORMAT_JSON_PATCH, client));
     }
 
     @Override
     public void deletePod(String namespace, String name) {
-        ignoreNotFound(() -> core.deleteNamespacedPod(name, namespace).execute());
+        calls.delete("delete pod " + namespace + "/" + name, () -> core.deleteNamespacedPod(name, namespace).execute());
     }
 
     @Override
     public void deleteClaim(ClaimRef ref) {
-        ignoreNotFound(() -> core.deleteNamespacedPersistentVolumeClaim(ref.name(), ref.namespace()).execute());
+        calls.delete("delete claim " + ref,
+                () -> core.deleteNamespacedPersistentVolumeClaim(ref.name(), ref.namespace()).execute());
     }
 
     @Override
     public void createStaticPv(StaticPv spec) {
-        V1NodeSelectorRequirement zone = new V1NodeSelectorRequirement()
-                .key("topology.kubernetes.io/zone").operator("In").values(List.of(spec.zone()));
-        V1PersistentVolume pv = new V1PersistentVolume()
-                .apiVersion("v1").kind("PersistentVolume")
-                .metadata(new V1ObjectMeta().name(spec.name()).labels(spec.labels())
-                        .annotations(Map.of("pv.kubernetes.io/provisioned-by", "ebs.csi.aws.com")))
-                .spec(new V1PersistentVolumeSpec()
-                        .capacity(Map.of("storage", Quantity.fromString(spec.capacity())))
-                        .accessModes(spec.accessModes())
-                        .volumeMode(spec.volumeMode())
-                        .persistentVolumeReclaimPolicy("Retain")
-                        .storageClassName(spec.storageClass())
-                        .mountOptions(spec.mountOptions().isEmpty() ? null : spec.mountOptions())
-                        .csi(new V1CSIPersistentVolumeSource().driver("ebs.csi.aws.com")
-                                .volumeHandle(spec.volumeId()).fsType(spec.fsType()))
-                        // No uid: a pre-bound claimRef binds to the claim of that name (REFERENCE A.2).
-                        .claimRef(new V1ObjectReference().kind("PersistentVolumeClaim").apiVersion("v1")
-                                .namespace(spec.claim().namespace()).name(spec.claim().name()))
-                        .nodeAffinity(new V1VolumeNodeAffinity().required(new V1NodeSelector()
-                                .nodeSelectorTerms(List.of(new V1NodeSelectorTerm().matchExpressions(List.of(zone)))))));
-        ignoreConflict(() -> core.createPersistentVolume(pv).execute());
+        JsonObject pv = Manifests.staticPv(spec);
+        calls.create("create PV " + spec.name(), () -> calls.sendRaw("/api/v1/persistentvolumes", "POST", pv, null));
     }
 
     @Override
     public void deletePv(String name) {
-        ignoreNotFound(() -> core.deletePersistentVolume(name).execute());
+        calls.delete("delete PV " + name, () -> core.deletePersistentVolume(name).execute());
     }
 
     @Override
     public void clearClaimRef(String pvName) {
-        String patch = "{\"spec\":{\"claimRef\":null}}";
-        call(() -> PatchUtils.patch(V1PersistentVolume.class,
-                () -> core.patchPersistentVolume(pvName, new V1Patch(patch)).buildCall(null),
-                V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client));
+        mergePatch("PV " + pvName, "/api/v1/persistentvolumes/" + pvName, "{\"spec\":{\"claimRef\":null}}");
     }
 
     @Override
     public void createClaimBoundTo(String savedClaimManifest, String pvName) {
-        V1PersistentVolumeClaim saved = json.deserialize(savedClaimManifest, V1PersistentVolumeClaim.class);
-        V1ObjectMeta old = saved.getMetadata();
-        Map<String, String> annotations = new LinkedHashMap<>(old.getAnnotations() == null ? Map.of() : old.getAnnotations());
-        // Binding annotations belong to the old binding; the PV controller writes fresh ones.
-        annotations.keySet().removeIf(k -> k.startsWith("pv.kubernetes.io/") || k.startsWith("volume.beta.kubernetes.io/")
-                || k.startsWith("volume.kubernetes.io/"));
-        V1PersistentVolumeClaim pvc = new V1PersistentVolumeClaim()
-                .apiVersion("v1").kind("PersistentVolumeClaim")
-                .metadata(new V1ObjectMeta().name(old.getName()).namespace(old.getNamespace())
-                        .labels(old.getLabels()).annotations(annotations))
-                .spec(saved.getSpec().volumeName(pvName));
-        ignoreConflict(() -> core.createNamespacedPersistentVolumeClaim(old.getNamespace(), pvc).execute());
+        JsonObject claim = Manifests.claimBoundTo(savedClaimManifest, pvName);
+        String namespace = claim.getAsJsonObject("metadata").get("namespace").getAsString();
+        calls.create("create claim", () -> calls.sendRaw("/api/v1/namespaces/" + namespace
+                + "/persistentvolumeclaims", "POST", claim, null));
     }
 
-    // ---- plumbing ----
-
-    @FunctionalInterface
-    private interface ApiCall<T> {
-        T run() throws ApiException;
+    @Override
+    public Optional<Map<String, String>> configMap(String namespace, String name) {
+        return calls.read("read ConfigMap " + namespace + "/" + name,
+                () -> core.readNamespacedConfigMap(name, namespace).execute())
+                .map(cm -> cm.getData() == null ? Map.of() : cm.getData());
     }
 
-    private static <T> Optional<T> read(ApiCall<T> call) {
+    @Override
+    public void saveConfigMap(String namespace, String name, Map<String, String> labels, Map<String, String> data) {
+        V1ConfigMap cm = new V1ConfigMap().apiVersion("v1").kind("ConfigMap")
+                .metadata(new V1ObjectMeta().name(name).namespace(namespace).labels(labels)).data(data);
         try {
-            return Optional.ofNullable(call.run());
-        } catch (ApiException e) {
-            if (e.getCode() == 404) {
-                return Optional.empty();
+            calls.call("create ConfigMap " + namespace + "/" + name,
+                    () -> core.createNamespacedConfigMap(namespace, cm).execute());
+        } catch (PortError e) {
+            if (!"AlreadyExists".equals(e.code())) {
+                throw e;
             }
-            throw failure("Kubernetes read", e.getCode(), e.getResponseBody());
+            // Last writer wins: only the job holding the claims writes its own record.
+            calls.call("replace ConfigMap " + namespace + "/" + name,
+                    () -> core.replaceNamespacedConfigMap(name, namespace, cm).execute());
         }
     }
 
-    private static <T> T call(ApiCall<T> call) {
-        try {
-            return call.run();
-        } catch (ApiException e) {
-            throw failure("Kubernetes call", e.getCode(), e.getResponseBody());
-        }
+    @Override
+    public void deleteConfigMap(String namespace, String name) {
+        calls.delete("delete ConfigMap " + namespace + "/" + name,
+                () -> core.deleteNamespacedConfigMap(name, namespace).execute());
     }
 
-    private static void ignoreNotFound(ApiCall<?> call) {
-        try {
-            call.run();
-        } catch (ApiException e) {
-            if (e.getCode() != 404) {
-                throw failure("Kubernetes call", e.getCode(), e.getResponseBody());
-            }
-        }
+    private void mergePatch(String what, String path, String patch) {
+        calls.call("patch " + what, () -> calls.sendRaw(path, "PATCH", com.google.gson.JsonParser.parseString(patch),
+                V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH));
     }
 
-    private static void ignoreConflict(ApiCall<?> call) {
-        try {
-            call.run();
-        } catch (ApiException e) {
-            if (e.getCode() != 409) {
-                throw failure("Kubernetes create", e.getCode(), e.getResponseBody());
-            }
-        }
-    }
-
-    private static ZonemoverException failure(String what, int code, String body) {
-        String detail = body == null ? "" : body.replaceAll("\\s+", " ");
-        if (detail.length() > 300) {
-            detail = detail.substring(0, 300) + "...";
-        }
-        return ZonemoverException.failed(what + " failed: HTTP " + code + (detail.isEmpty() ? "" : " " + detail), null);
-    }
-
-    private static String quote(String s) {
-        return GSON.toJson(s);
+    private static String string(JsonObject object, String field) {
+        return object.has(field) && !object.get(field).isJsonNull() ? object.get(field).getAsString() : null;
     }
 
     private static <T> List<T> nullSafe(List<T> list) {

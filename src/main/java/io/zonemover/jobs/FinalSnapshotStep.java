@@ -1,23 +1,27 @@
 package io.zonemover.jobs;
 
-import io.zonemover.aws.CloudException;
 import io.zonemover.domain.EbsSnapshot;
 import io.zonemover.domain.EbsVolume;
+import io.zonemover.domain.PortError;
 import io.zonemover.domain.ZonemoverException;
+import io.zonemover.jobs.MigrationContext.ClaimKey;
 
+import java.util.List;
 import java.util.Optional;
 
-import static io.zonemover.jobs.MigrationContext.*;
+import static io.zonemover.jobs.PreflightStep.OLD_VOLUME;
 
 /**
- * Step 5: the snapshot the new volume is restored from, taken while nothing can write to the old volume.
- * EC2 limits CreateSnapshot per volume (about one per 15 s, at most 5 pending); those answers mean
- * "wait", not "fail". A snapshot that ends in error is taken again, up to {@link #MAX_ATTEMPTS} times.
+ * Step 5: the snapshots the new volumes are restored from, taken while nothing can write to the old ones.
+ * EC2 limits CreateSnapshot per volume (about one per 15 s, at most 5 pending); those answers mean "wait",
+ * not "fail". A snapshot that ends in error is taken again, up to {@link #MAX_ATTEMPTS} times.
  */
 final class FinalSnapshotStep extends MigrationStep {
 
     static final String PHASE = "final";
     static final int MAX_ATTEMPTS = 3;
+    static final ClaimKey FINAL_SNAPSHOT = new ClaimKey("finalSnapshotId");
+    static final ClaimKey ATTEMPT = new ClaimKey("finalSnapshotAttempt");
 
     FinalSnapshotStep(MigrationServices services) {
         super(services);
@@ -30,58 +34,73 @@ final class FinalSnapshotStep extends MigrationStep {
 
     @Override
     Next next(MigrationContext ctx) {
-        String volumeId = ctx.get(OLD_VOLUME);
-        int attempt = (int) ctx.getLong(FINAL_SNAPSHOT_ATTEMPT, 1);
-        if (!ctx.has(FINAL_SNAPSHOT)) {
-            EbsVolume volume = services.blockStore().volume(volumeId).orElseThrow(() ->
-                    ZonemoverException.failed("source volume " + volumeId + " disappeared", null));
-            if (!volume.available()) {
-                // Something attached it again since quiesce: a snapshot now could miss writes.
-                throw ZonemoverException.failed("source volume " + volumeId + " is " + volume.state()
-                        + " again; refusing to take the final snapshot of a volume in use", null);
+        for (int i = 0; i < ctx.claimCount(); i++) {
+            if (!ctx.has(FINAL_SNAPSHOT, i)) {
+                return create(ctx, i);
             }
-            Optional<EbsSnapshot> earlier = Snapshots.find(services.blockStore(), ctx.jobId(), PHASE, attempt);
-            String id;
-            if (earlier.isPresent()) {
-                id = earlier.get().id();
-            } else {
-                try {
-                    id = services.blockStore().createSnapshot(volumeId,
-                            "zonemover " + ctx.jobId() + " final snapshot of " + volumeId, Snapshots.tags(ctx, PHASE, attempt));
-                } catch (CloudException e) {
-                    if (e.code().equals("SnapshotCreationPerVolumeRateExceeded")
-                            || e.code().equals("ConcurrentSnapshotLimitExceeded")) {
-                        report("EC2 limits snapshots per volume (" + e.code() + "); waiting before asking again");
-                        return Next.WAIT;
-                    }
-                    throw e;
-                }
-            }
-            ctx.put(FINAL_SNAPSHOT, id);
-            audit(ctx, earlier.isPresent() ? "found" : "created", "final snapshot " + id + " of " + volumeId
-                    + (earlier.isPresent() ? " (from an earlier attempt)" : ""));
-            return Next.CHECKPOINT;
         }
-        Optional<EbsSnapshot> snapshot = services.blockStore().snapshot(ctx.get(FINAL_SNAPSHOT));
-        if (snapshot.isEmpty()) {
-            report("final snapshot " + ctx.get(FINAL_SNAPSHOT) + ": not visible yet");
+        List<String> ids = ctx.all(FINAL_SNAPSHOT);
+        List<EbsSnapshot> snapshots = services.blockStore().snapshots(ids);
+        boolean allCompleted = true;
+        for (int i = 0; i < ctx.claimCount(); i++) {
+            String id = ids.get(i);
+            Optional<EbsSnapshot> snapshot = snapshots.stream().filter(s -> s.id().equals(id)).findFirst();
+            if (snapshot.isEmpty()) {
+                report("final snapshot " + id + ": not visible yet");
+                allCompleted = false;
+            } else if (snapshot.get().failed()) {
+                int attempt = (int) ctx.getLong(ATTEMPT, i, 1);
+                if (attempt >= MAX_ATTEMPTS) {
+                    throw ZonemoverException.failed("final snapshot of " + ctx.get(OLD_VOLUME, i) + " failed " + attempt
+                            + " times (last: " + id + ": " + snapshot.get().stateMessage() + ")", null);
+                }
+                audit(ctx, "failed", "final snapshot " + id + " ended in error; taking another");
+                ctx.put(ATTEMPT, i, attempt + 1);
+                ctx.remove(FINAL_SNAPSHOT, i);
+                return Next.CHECKPOINT;
+            } else if (!snapshot.get().completed()) {
+                report("final snapshot " + id + " " + snapshot.get().state() + " " + snapshot.get().progress());
+                allCompleted = false;
+            }
+        }
+        if (!allCompleted) {
             return Next.WAIT;
         }
-        if (snapshot.get().failed()) {
-            if (attempt >= MAX_ATTEMPTS) {
-                throw ZonemoverException.failed("final snapshot failed " + attempt + " times (last: "
-                        + snapshot.get().id() + ": " + snapshot.get().stateMessage() + ")", null);
+        audit(ctx, "completed", "final snapshot" + (ids.size() == 1 ? " " : "s ") + String.join(", ", ids) + " completed");
+        return Next.DONE;
+    }
+
+    private Next create(MigrationContext ctx, int i) {
+        String volumeId = ctx.get(OLD_VOLUME, i);
+        int attempt = (int) ctx.getLong(ATTEMPT, i, 1);
+        EbsVolume volume = services.blockStore().volume(volumeId).orElseThrow(() ->
+                ZonemoverException.failed("source volume " + volumeId + " disappeared", null));
+        if (!volume.available()) {
+            // Something attached it again since quiesce: a snapshot now could miss writes.
+            throw ZonemoverException.failed("source volume " + volumeId + " is " + volume.state()
+                    + " again; refusing to take the final snapshot of a volume in use", null);
+        }
+        Optional<EbsSnapshot> earlier = Snapshots.find(Snapshots.ofJob(services.blockStore(), ctx.jobId()), volumeId,
+                PHASE, attempt);
+        String id;
+        if (earlier.isPresent()) {
+            id = earlier.get().id();
+        } else {
+            try {
+                id = services.blockStore().createSnapshot(volumeId, "zonemover " + ctx.jobId() + " final snapshot of "
+                        + volumeId, Snapshots.tags(ctx, i, PHASE, attempt));
+            } catch (PortError e) {
+                if (e.code().equals("SnapshotCreationPerVolumeRateExceeded")
+                        || e.code().equals("ConcurrentSnapshotLimitExceeded")) {
+                    report("EC2 limits snapshots per volume (" + e.code() + "); waiting before asking again");
+                    return Next.WAIT;
+                }
+                throw e;
             }
-            audit(ctx, "failed", "final snapshot " + snapshot.get().id() + " ended in error; taking another");
-            ctx.put(FINAL_SNAPSHOT_ATTEMPT, attempt + 1);
-            ctx.remove(FINAL_SNAPSHOT);
-            return Next.CHECKPOINT;
         }
-        if (snapshot.get().completed()) {
-            audit(ctx, "completed", "final snapshot " + snapshot.get().id() + " completed");
-            return Next.DONE;
-        }
-        report("final snapshot " + snapshot.get().id() + " " + snapshot.get().state() + " " + snapshot.get().progress());
-        return Next.WAIT;
+        ctx.put(FINAL_SNAPSHOT, i, id);
+        audit(ctx, earlier.isPresent() ? "found" : "created", "final snapshot " + id + " of " + volumeId
+                + (earlier.isPresent() ? " (from an earlier attempt)" : ""));
+        return Next.CHECKPOINT;
     }
 }

@@ -3,11 +3,8 @@ package io.zonemover.jobs;
 import io.zonemover.aws.BlockStore;
 import io.zonemover.cluster.Cluster;
 import io.zonemover.state.MigrationStore;
-import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
-import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.builder.JobBuilder;
-import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
@@ -18,17 +15,29 @@ import org.springframework.context.annotation.Lazy;
 import org.springframework.transaction.PlatformTransactionManager;
 
 import javax.sql.DataSource;
+import java.util.List;
 
-/** Wiring only: the migration job reads top to bottom as its steps (DESIGN.md, "The migration of one claim"). */
+/**
+ * Wiring only: the move reads top to bottom as its steps (DESIGN.md, "The migration of one claim"), and its
+ * rollback as the same steps' undos in reverse. Adding a step means one class and one line in each list.
+ */
 @Configuration(proxyBeanMethods = false)
 public class MigrationJob {
 
     public static final String NAME = "migrate";
+    public static final String ROLLBACK = "rollback";
     public static final String PARAM_ID = "jobId";
     public static final String PARAM_CLAIM = "claim";
+    public static final String PARAM_POD = "pod";
     public static final String PARAM_TO_ZONE = "toZone";
     public static final String PARAM_PRE_SNAPSHOT = "preSnapshot";
     public static final String PARAM_READY_TIMEOUT = "readyTimeoutSeconds";
+    public static final String PARAM_KEEP_RETAIN = "keepRetain";
+    /** Set when the job's checkpoint is to be read from the move's record in the cluster (`jobs adopt`). */
+    public static final String PARAM_ADOPT = "adopt";
+    /** The parameters a move's record carries, so another machine can run the same job. */
+    static final List<String> PARAMS = List.of(PARAM_ID, PARAM_CLAIM, PARAM_POD, PARAM_TO_ZONE, PARAM_PRE_SNAPSHOT,
+            PARAM_READY_TIMEOUT, PARAM_KEEP_RETAIN);
 
     @Bean
     MigrationStore migrationStore(DataSource dataSource) {
@@ -39,62 +48,51 @@ public class MigrationJob {
     @Bean
     MigrationServices migrationServices(@Lazy Cluster cluster, @Lazy BlockStore blockStore, MigrationStore store,
                                         JobRepository repository, Progress progress,
-                                        @Value("${zonemover.poll-millis:2000}") long pollMillis) {
-        return new MigrationServices(cluster, blockStore, store, repository, progress, pollMillis);
+                                        @Value("${zonemover.poll-millis:2000}") long pollMillis,
+                                        @Value("${zonemover.transient-budget-seconds:600}") long budgetSeconds) {
+        return new MigrationServices(cluster, blockStore, store, repository, progress, pollMillis, budgetSeconds * 1000);
+    }
+
+    /** The move's steps, in order. */
+    static List<MigrationStep> steps(MigrationServices services) {
+        return List.of(
+                new PreflightStep(services),
+                new ProtectStep(services),
+                new PreSnapshotStep(services),
+                new QuiesceStep(services),
+                new FinalSnapshotStep(services),
+                new RestoreStep(services),
+                new RebindStep(services),
+                new RestartStep(services),
+                new FinishStep(services));
     }
 
     @Bean
     Job migrationJob(JobRepository repository, PlatformTransactionManager tx, MigrationServices services) {
-        return new JobBuilder(NAME, repository)
-                .listener(new RollbackOnFailure(services))
-                .start(step(new PreflightStep(services), repository, tx))
-                .next(step(new ProtectStep(services), repository, tx))
-                .next(step(new PreSnapshotStep(services), repository, tx))
-                .next(step(new QuiesceStep(services), repository, tx))
-                .next(step(new FinalSnapshotStep(services), repository, tx))
-                .next(step(new RestoreStep(services), repository, tx))
-                .next(step(new RebindStep(services), repository, tx))
-                .next(step(new RestartStep(services), repository, tx))
-                .next(step(new FinishStep(services), repository, tx))
-                .build();
+        List<MigrationStep> steps = steps(services);
+        var job = new JobBuilder(NAME, repository).listener(new Seed(services, false))
+                .start(step(steps.get(0).name(), steps.get(0), false, repository, tx));
+        for (MigrationStep s : steps.subList(1, steps.size())) {
+            job = job.next(step(s.name(), s, false, repository, tx));
+        }
+        return job.build();
     }
 
-    private static Step step(MigrationStep tasklet, JobRepository repository, PlatformTransactionManager tx) {
-        return new StepBuilder(tasklet.name(), repository).tasklet(tasklet, tx).build();
+    /** The rollback: each step's undo, last step first; steps with nothing to undo finish at once. */
+    @Bean
+    Job rollbackJob(JobRepository repository, PlatformTransactionManager tx, MigrationServices services) {
+        List<MigrationStep> steps = new java.util.ArrayList<>(steps(services));
+        java.util.Collections.reverse(steps);
+        var job = new JobBuilder(ROLLBACK, repository).listener(new Seed(services, true))
+                .start(step("undo-" + steps.get(0).name(), steps.get(0), true, repository, tx));
+        for (MigrationStep s : steps.subList(1, steps.size())) {
+            job = job.next(step("undo-" + s.name(), s, true, repository, tx));
+        }
+        return job.build();
     }
 
-    /**
-     * A job that fails while its process lives must not leave the StatefulSet deleted: once the pod has been
-     * stopped, a failure rolls the claim back to its original volume and restores the StatefulSet. A failure
-     * before that stopped nothing, so the job stays resumable.
-     */
-    static final class RollbackOnFailure implements JobExecutionListener {
-
-        private final MigrationServices services;
-
-        RollbackOnFailure(MigrationServices services) {
-            this.services = services;
-        }
-
-        @Override
-        public void afterJob(JobExecution execution) {
-            if (execution.getStatus() != BatchStatus.FAILED) {
-                return;
-            }
-            MigrationContext ctx = new MigrationContext(execution, services.repository());
-            String reason = execution.getAllFailureExceptions().stream().findFirst()
-                    .map(Throwable::getMessage).orElse("unknown failure");
-            services.store().audit(ctx.jobId(), null, "failed", reason);
-            if (!ctx.has(MigrationContext.QUIESCE_STARTED) || ctx.has(MigrationContext.ROLLED_BACK)) {
-                services.store().setOutcome(ctx.jobId(), "FAILED", null);
-                return;
-            }
-            try {
-                new Rollback(services).run(ctx);
-            } catch (Exception e) {
-                services.store().audit(ctx.jobId(), "rollback", "failed", String.valueOf(e.getMessage()));
-                services.store().setOutcome(ctx.jobId(), "ROLLBACK_FAILED", null);
-            }
-        }
+    private static Step step(String name, MigrationStep step, boolean undo, JobRepository repository,
+                             PlatformTransactionManager tx) {
+        return new StepBuilder(name, repository).tasklet(undo ? step.backward() : step.forward(), tx).build();
     }
 }

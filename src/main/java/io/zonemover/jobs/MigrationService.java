@@ -2,129 +2,262 @@ package io.zonemover.jobs;
 
 import io.zonemover.domain.ClaimRef;
 import io.zonemover.domain.MigrationPlan;
+import io.zonemover.domain.Tags;
 import io.zonemover.domain.ZonemoverException;
 import io.zonemover.state.MigrationStore;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.job.JobInstance;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.launch.JobOperator;
-import org.springframework.batch.core.repository.JobRepository;
-import org.springframework.batch.core.step.StepExecution;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.stereotype.Service;
 
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
-/** The use cases behind `migrate` and `jobs ...`: plan, start, resume, roll back, list, show. */
+/** The use cases behind `migrate` and `jobs ...`: plan, start, resume, roll back, adopt. */
 @Service
 public class MigrationService {
 
     /** How a run ended, for the summary and `-o json`. */
-    public record Result(String jobId, String status, String outcome, String claim, String fromZone, String toZone,
-                         String oldVolumeId, String newVolumeId, Double downtimeSeconds, String message,
-                         List<StepTiming> steps) {
+    public record Result(String jobId, String status, String outcome, String claim, String pod, String fromZone,
+                         String toZone, String oldVolumeId, String newVolumeId, List<ClaimResult> claims,
+                         Double downtimeSeconds, String message, String warning, List<JobViews.StepTiming> steps) {
     }
 
-    public record StepTiming(String name, String status, double seconds, long iterations) {
-    }
-
-    public record JobView(MigrationStore.Migration migration, String status, Map<String, String> checkpoint,
-                          List<StepTiming> steps, List<MigrationStore.AuditEntry> audit, String owner) {
+    public record ClaimResult(String claim, String oldVolumeId, String newVolumeId) {
     }
 
     private final JobOperator operator;
-    private final JobRepository repository;
-    private final Job job;
+    private final Job migrate;
+    private final Job rollback;
     private final MigrationStore store;
     private final MigrationServices services;
+    private final JobViews views;
 
-    public MigrationService(JobOperator operator, JobRepository repository, Job job, MigrationStore store,
-                            MigrationServices services) {
+    public MigrationService(JobOperator operator, @Qualifier("migrationJob") Job migrate,
+                            @Qualifier("rollbackJob") Job rollback, MigrationStore store, MigrationServices services) {
         this.operator = operator;
-        this.repository = repository;
-        this.job = job;
+        this.migrate = migrate;
+        this.rollback = rollback;
         this.store = store;
         this.services = services;
+        this.views = new JobViews(services.repository(), store);
     }
 
-    public MigrationPlan plan(ClaimRef claim, String toZone, boolean preSnapshot) {
-        store.lockHolder(claim.toString()).ifPresent(holder -> {
-            throw ZonemoverException.refused("claim " + claim + " is locked by job " + holder + " ("
-                    + status(holder) + "); `zonemover jobs resume " + holder + "` or `zonemover jobs rollback "
-                    + holder + "`");
-        });
-        return new MigrationPlanner(services.cluster(), services.blockStore()).plan(claim, toZone, preSnapshot, null);
+    public JobViews views() {
+        return views;
     }
 
-    public Result start(MigrationPlan plan, Duration readyTimeout) {
+    /** The plan for the pod behind a claim ({@code pod == false}) or for a pod named NAMESPACE/POD. */
+    public MigrationPlan plan(ClaimRef ref, boolean pod, String toZone, boolean preSnapshot) {
+        MigrationPlanner planner = new MigrationPlanner(services.cluster(), services.blockStore());
+        MigrationPlan plan = pod ? planner.planPod(ref, toZone, preSnapshot, null)
+                : planner.plan(ref, toZone, preSnapshot, null);
+        for (MigrationPlan.ClaimMove move : plan.moves()) {
+            store.lockHolder(move.claim().toString()).ifPresent(holder -> {
+                throw ZonemoverException.refused("claim " + move.claim() + " is locked by job " + holder + " ("
+                        + views.status(holder) + "); `zonemover jobs resume " + holder + "` or `zonemover jobs rollback "
+                        + holder + "`");
+            });
+        }
+        return plan;
+    }
+
+    /**
+     * Takes every claim of the plan (the state database's lock, then the claims' annotations by
+     * compare-and-set), and only then creates and runs the job: a move that loses a race is refused having
+     * changed nothing and left no job behind.
+     */
+    public Result start(MigrationPlan plan, boolean byPod, Duration readyTimeout, boolean keepRetain) {
         String id = "zm-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(3));
-        store.lockClaim(plan.claim().toString(), id).ifPresent(holder -> {
-            throw ZonemoverException.refused("claim " + plan.claim() + " is locked by job " + holder + " ("
-                    + status(holder) + ")");
-        });
+        List<ClaimRef> claims = plan.moves().stream().map(MigrationPlan.ClaimMove::claim).sorted(
+                java.util.Comparator.comparing(ClaimRef::name)).toList();
+        List<ClaimRef> held = new ArrayList<>();
+        try {
+            for (ClaimRef claim : claims) {
+                Optional<String> holder = store.lockClaim(claim.toString(), id);
+                if (holder.isPresent()) {
+                    throw ZonemoverException.refused("claim " + claim + " is locked by job " + holder.get() + " ("
+                            + views.status(holder.get()) + ")");
+                }
+                held.add(claim);
+            }
+            for (ClaimRef claim : claims) {
+                Optional<String> holder = services.cluster().lockClaim(claim, Tags.MIGRATION_ANNOTATION, id);
+                if (holder.isPresent()) {
+                    throw ZonemoverException.refused("claim " + claim + " is held by move " + holder.get()
+                            + " (annotation " + Tags.MIGRATION_ANNOTATION + "); nothing changed");
+                }
+            }
+        } catch (RuntimeException e) {
+            for (ClaimRef claim : held) {
+                releaseQuietly(claim, id);
+            }
+            throw e;
+        }
         store.create(id, plan.claim().toString(), plan.fromZone(), plan.toZone(), plan.volumeId());
-        store.audit(id, null, "started", "migrate " + plan.claim() + " to " + plan.toZone());
+        store.audit(id, null, "started", "move pod " + plan.podName() + " (" + claims.size() + " claim(s)) to "
+                + plan.toZone());
         services.progress().report("job", "job " + id + " started (`zonemover jobs show " + id + "` to watch it)");
-        JobParameters params = new JobParametersBuilder()
+        JobParametersBuilder params = new JobParametersBuilder()
                 .addString(MigrationJob.PARAM_ID, id, true)
                 .addString(MigrationJob.PARAM_CLAIM, plan.claim().toString(), false)
                 .addString(MigrationJob.PARAM_TO_ZONE, plan.toZone(), false)
                 .addString(MigrationJob.PARAM_PRE_SNAPSHOT, String.valueOf(plan.preSnapshot()), false)
                 .addString(MigrationJob.PARAM_READY_TIMEOUT, String.valueOf(readyTimeout.toSeconds()), false)
-                .toJobParameters();
-        return runOwned(id, () -> operator.start(job, params));
+                .addString(MigrationJob.PARAM_KEEP_RETAIN, String.valueOf(keepRetain), false);
+        if (byPod) {
+            params.addString(MigrationJob.PARAM_POD, plan.statefulSetNamespace() + "/" + plan.podName(), false);
+        }
+        JobParameters parameters = params.toJobParameters();
+        return runOwned(id, () -> rollBackIfRequested(id, operator.start(migrate, parameters)));
+    }
+
+    private void releaseQuietly(ClaimRef claim, String id) {
+        try {
+            services.cluster().unlockClaim(claim, Tags.MIGRATION_ANNOTATION, id);
+        } catch (RuntimeException ignored) {
+            // Only ours is removed; a left-over annotation names a job that does not exist and is refused.
+        }
+        store.unlockClaim(claim.toString(), id);
     }
 
     public Result resume(String id) {
-        JobExecution last = lastExecution(id);
-        MigrationContext ctx = new MigrationContext(last, repository);
+        JobExecution last = views.lastExecution(MigrationJob.NAME, id).orElseThrow(() -> noJob(id));
+        Optional<JobExecution> undo = views.lastExecution(MigrationJob.ROLLBACK, id);
+        if (undo.isPresent()) {
+            if (undo.get().getStatus() == BatchStatus.COMPLETED) {
+                throw ZonemoverException.refused("job " + id + " was rolled back; start a new `zonemover migrate`");
+            }
+            return runOwned(id, () -> afterRollback(id, operator.restart(recovered(undo.get()))));
+        }
         if (last.getStatus() == BatchStatus.COMPLETED) {
             throw ZonemoverException.refused("job " + id + " already completed; nothing to resume");
         }
-        if (ctx.has(MigrationContext.ROLLED_BACK)) {
-            throw ZonemoverException.refused("job " + id + " was rolled back; start a new `zonemover migrate`");
+        MigrationContext ctx = new MigrationContext(last, services.repository());
+        if (ctx.has(MigrationStep.ROLLBACK_REQUESTED) && !ctx.has(RestartStep.RAN_ON_NEW_VOLUMES)) {
+            return runOwned(id, () -> startRollback(id, ctx.claim().toString(), false));
         }
         return runOwned(id, () -> {
-            JobExecution execution = last;
-            if (execution.isRunning()) {
-                // Left STARTED by a process that died: mark it failed so Batch lets it restart.
-                execution = operator.recover(execution);
-            }
-            store.audit(id, null, "resumed", "resumed from step " + currentStep(execution));
-            return operator.restart(execution);
+            JobExecution execution = recovered(last);
+            store.audit(id, null, "resumed", "resumed from step " + JobViews.currentStep(execution));
+            return rollBackIfRequested(id, operator.restart(execution));
         });
     }
 
-    public Result rollback(String id) {
-        JobExecution last = lastExecution(id);
+    /**
+     * Rolls the move back to the state before it, as a checkpointed job of its own. Refused after the pod
+     * has run on its new volumes, unless the writes it made since are to be dropped.
+     */
+    public Result rollback(String id, boolean discardNewWrites) {
+        JobExecution last = views.lastExecution(MigrationJob.NAME, id).orElseThrow(() -> noJob(id));
         if (last.getStatus() == BatchStatus.COMPLETED) {
             throw ZonemoverException.refused("job " + id + " completed; rolling back now would discard what the pod "
-                    + "wrote to the new volume since. Move it again with `zonemover migrate` instead");
+                    + "wrote to the new volumes since. Move it again with `zonemover migrate` instead");
+        }
+        MigrationContext ctx = new MigrationContext(last, services.repository());
+        if (ctx.has(RestartStep.RAN_ON_NEW_VOLUMES) && !discardNewWrites) {
+            throw ZonemoverException.refused("pod " + ctx.get(PreflightStep.POD) + " has run on its new volumes; rolling "
+                    + "back would drop what it wrote since. Resume forward with `zonemover jobs resume " + id + "`, or "
+                    + "pass --discard-new-writes if losing those writes is intended");
+        }
+        Optional<JobExecution> undo = views.lastExecution(MigrationJob.ROLLBACK, id);
+        if (undo.isPresent() && undo.get().getStatus() == BatchStatus.COMPLETED) {
+            return views.result(id, undo.get());
         }
         return runOwned(id, () -> {
-            JobExecution execution = last;
-            if (execution.isRunning()) {
-                execution = operator.recover(execution);
+            if (last.isRunning()) {
+                operator.recover(last);
             }
-            MigrationContext ctx = new MigrationContext(execution, repository);
-            if (!ctx.has(MigrationContext.ROLLED_BACK)) {
-                new Rollback(services).run(ctx);
-            }
-            return repository.getJobExecution(execution.getId());
+            return undo.isPresent() ? afterRollback(id, operator.restart(recovered(undo.get())))
+                    : startRollback(id, ctx.claim().toString(), false);
         });
+    }
+
+    /**
+     * Takes over a move interrupted on another machine (or with another state database), from its record in
+     * the cluster, and finishes or rolls it back as that machine would have.
+     */
+    public Result adopt(ClaimRef claimRef) {
+        var claim = services.cluster().claim(claimRef).orElseThrow(() ->
+                ZonemoverException.badInput("claim " + claimRef + " not found"));
+        String id = claim.annotations().get(Tags.MIGRATION_ANNOTATION);
+        if (id == null) {
+            throw ZonemoverException.refused("no move holds claim " + claimRef + " (no " + Tags.MIGRATION_ANNOTATION
+                    + " annotation); nothing to adopt");
+        }
+        if (views.lastExecution(MigrationJob.NAME, id).isPresent()) {
+            return resume(id);
+        }
+        MoveRecord.Saved saved = new MoveRecord(services).read(claimRef.namespace(), id).orElseThrow(() ->
+                ZonemoverException.refused("claim " + claimRef + " is held by move " + id + " but its record (ConfigMap "
+                        + claimRef.namespace() + "/" + MoveRecord.name(id) + ") is gone; check `zonemover diagnose`"));
+        Map<String, Object> summary = saved.summary();
+        String fromZone = String.valueOf(summary.get("fromZone"));
+        String toZone = String.valueOf(summary.get("toZone"));
+        @SuppressWarnings("unchecked")
+        List<String> oldVolumes = (List<String>) summary.getOrDefault("oldVolumeIds", List.of());
+        String primary = saved.parameters().get(MigrationJob.PARAM_CLAIM);
+        store.create(id, primary, fromZone, toZone, oldVolumes.isEmpty() ? null : oldVolumes.get(0));
+        @SuppressWarnings("unchecked")
+        List<String> claims = (List<String>) summary.getOrDefault("claims", List.of());
+        claims.forEach(c -> store.lockClaim(claimRef.namespace() + "/" + c, id));
+        store.audit(id, null, "adopted", "adopted from the record in the cluster (step " + summary.get("step") + ")");
+        boolean rollingBack = "rollback".equals(summary.get("step"));
+        return runOwned(id, () -> {
+            if (rollingBack) {
+                return startRollback(id, primary, true);
+            }
+            JobParametersBuilder params = new JobParametersBuilder();
+            saved.parameters().forEach((k, v) -> params.addString(k, v, k.equals(MigrationJob.PARAM_ID)));
+            params.addString(MigrationJob.PARAM_ADOPT, "true", false);
+            return rollBackIfRequested(id, operator.start(migrate, params.toJobParameters()));
+        });
+    }
+
+    /** A move that failed for a real reason before its pod ran on the new volumes is rolled back at once. */
+    private JobExecution rollBackIfRequested(String id, JobExecution execution) throws Exception {
+        MigrationContext ctx = new MigrationContext(execution, services.repository());
+        if (execution.getStatus() != BatchStatus.FAILED || !ctx.has(MigrationStep.ROLLBACK_REQUESTED)
+                || ctx.has(RestartStep.RAN_ON_NEW_VOLUMES)) {
+            if (execution.getStatus() == BatchStatus.FAILED) {
+                store.setOutcome(id, "FAILED", null);
+            }
+            return execution;
+        }
+        store.audit(id, null, "rolling-back", "rolling back: " + ctx.get(MigrationStep.ROLLBACK_REQUESTED));
+        services.progress().report("rollback", "rolling back: " + ctx.get(MigrationStep.ROLLBACK_REQUESTED));
+        return startRollback(id, ctx.claim().toString(), false);
+    }
+
+    private JobExecution startRollback(String id, String claim, boolean adopt) throws Exception {
+        store.setOutcome(id, "ROLLING_BACK", null);
+        JobParameters params = new JobParametersBuilder()
+                .addString(MigrationJob.PARAM_ID, id, true)
+                .addString(MigrationJob.PARAM_CLAIM, claim, false)
+                .addString(MigrationJob.PARAM_ADOPT, String.valueOf(adopt), false)
+                .toJobParameters();
+        return afterRollback(id, operator.start(rollback, params));
+    }
+
+    private JobExecution afterRollback(String id, JobExecution execution) {
+        if (execution.getStatus() != BatchStatus.COMPLETED) {
+            store.setOutcome(id, "ROLLBACK_FAILED", null);
+        }
+        return execution;
+    }
+
+    /** A run left STARTED by a process that died is marked failed, so Batch lets it restart. */
+    private JobExecution recovered(JobExecution execution) {
+        return execution.isRunning() ? operator.recover(execution) : execution;
     }
 
     @FunctionalInterface
@@ -138,109 +271,18 @@ public class MigrationService {
             throw ZonemoverException.refused("job " + id + " is running in process " + owner.pid() + " on "
                     + owner.host() + "; watch it with `zonemover jobs show " + id + "`");
         });
-        ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "zonemover-heartbeat");
-            t.setDaemon(true);
-            return t;
-        });
-        heartbeat.scheduleAtFixedRate(() -> {
-            try {
-                store.heartbeat(id);
-            } catch (RuntimeException ignored) {
-                // A missed heartbeat only matters after 30 s; the next one retries.
-            }
-        }, 2, 2, TimeUnit.SECONDS);
-        try {
-            JobExecution execution = run.run();
-            return result(id, execution);
+        try (Heartbeat ignored = new Heartbeat(store, id)) {
+            return views.result(id, run.run());
         } catch (ZonemoverException e) {
             throw e;
         } catch (Exception e) {
             throw ZonemoverException.failed("job " + id + ": " + e.getMessage(), e);
         } finally {
-            heartbeat.shutdownNow();
             store.releaseOwnership(id);
         }
     }
 
-    private Result result(String id, JobExecution execution) {
-        MigrationStore.Migration m = store.find(id).orElseThrow();
-        MigrationContext ctx = new MigrationContext(execution, repository);
-        String message = execution.getAllFailureExceptions().stream().findFirst().map(Throwable::getMessage).orElse(null);
-        return new Result(id, execution.getStatus().name(), m.outcome(), m.claim(), m.fromZone(),
-                m.toZone(), m.oldVolume(), ctx.get(MigrationContext.NEW_VOLUME), m.downtimeSeconds(), message,
-                timings(execution.getJobInstance()));
-    }
-
-    public List<JobView> list() {
-        List<JobView> views = new ArrayList<>();
-        for (MigrationStore.Migration m : store.all()) {
-            views.add(new JobView(m, status(m.id()), Map.of(), List.of(), List.of(), owner(m.id())));
-        }
-        return views;
-    }
-
-    public JobView show(String id) {
-        MigrationStore.Migration m = store.find(id).orElseThrow(() ->
-                ZonemoverException.badInput("no job " + id + " (see `zonemover jobs list`)"));
-        Optional<JobExecution> last = findLastExecution(id);
-        Map<String, String> checkpoint = new LinkedHashMap<>();
-        last.ifPresent(e -> e.getExecutionContext().entrySet().stream()
-                .filter(entry -> !entry.getKey().endsWith("Manifest") && !entry.getKey().startsWith("batch."))
-                .sorted(Map.Entry.comparingByKey())
-                .forEach(entry -> checkpoint.put(entry.getKey(), String.valueOf(entry.getValue()))));
-        List<StepTiming> steps = last.map(e -> timings(e.getJobInstance())).orElse(List.of());
-        return new JobView(m, status(id), checkpoint, steps, store.auditTrail(id), owner(id));
-    }
-
-    private String owner(String id) {
-        return store.owner(id).filter(MigrationStore::alive).map(o -> "pid " + o.pid() + " on " + o.host()).orElse(null);
-    }
-
-    /** Spring Batch's word for the job's last execution (STARTED with no live owner means it was killed). */
-    public String status(String id) {
-        return findLastExecution(id).map(e -> e.getStatus().name()).orElse("UNKNOWN");
-    }
-
-    private List<StepTiming> timings(JobInstance instance) {
-        Map<String, StepTiming> byStep = new LinkedHashMap<>();
-        List<JobExecution> executions = new ArrayList<>(repository.getJobExecutions(instance));
-        executions.sort(Comparator.comparing(JobExecution::getId));
-        for (JobExecution execution : executions) {
-            for (StepExecution step : execution.getStepExecutions()) {
-                double seconds = 0;
-                if (step.getStartTime() != null) {
-                    var end = step.getEndTime() != null ? step.getEndTime() : step.getLastUpdated();
-                    if (end != null) {
-                        seconds = Duration.between(step.getStartTime(), end).toMillis() / 1000.0;
-                    }
-                }
-                StepTiming earlier = byStep.get(step.getStepName());
-                double total = seconds + (earlier == null ? 0 : earlier.seconds());
-                long iterations = step.getCommitCount() + (earlier == null ? 0 : earlier.iterations());
-                byStep.put(step.getStepName(), new StepTiming(step.getStepName(), step.getStatus().name(), total, iterations));
-            }
-        }
-        return new ArrayList<>(byStep.values());
-    }
-
-    private static String currentStep(JobExecution execution) {
-        return execution.getStepExecutions().stream()
-                .filter(s -> s.getStatus() != BatchStatus.COMPLETED)
-                .map(StepExecution::getStepName).findFirst().orElse("the start");
-    }
-
-    private JobExecution lastExecution(String id) {
-        return findLastExecution(id).orElseThrow(() ->
-                ZonemoverException.badInput("no job " + id + " (see `zonemover jobs list`)"));
-    }
-
-    private Optional<JobExecution> findLastExecution(String id) {
-        JobParameters identifying = new JobParametersBuilder().addString(MigrationJob.PARAM_ID, id, true).toJobParameters();
-        JobInstance instance = repository.getJobInstance(MigrationJob.NAME, identifying);
-        if (instance == null) {
-            return Optional.empty();
-        }
-        return Optional.ofNullable(repository.getLastJobExecution(instance));
+    private static ZonemoverException noJob(String id) {
+        return ZonemoverException.badInput("no job " + id + " (see `zonemover jobs list`)");
     }
 }

@@ -1,6 +1,7 @@
 package io.zonemover.jobs;
 
-import io.zonemover.aws.CloudException;
+import io.zonemover.domain.PortError;
+import io.zonemover.jobs.MigrationContext.Key;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.scope.context.ChunkContext;
 import org.springframework.batch.core.step.StepContribution;
@@ -9,20 +10,28 @@ import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
 /**
- * A step of the migration as a small state machine: each call looks at the world and at the checkpoint,
- * does at most one thing, and says whether the step is done, must wait, or should checkpoint and go on.
- * Each call runs in its own transaction, so whatever it recorded survives a kill of the process.
+ * A step of the move as a small state machine, forwards ({@link #next}) and backwards ({@link #undo}): each
+ * call looks at the world and at the checkpoint, does at most one thing, and says whether it is done, must
+ * wait, or should checkpoint and go on. Each call runs in its own transaction, so whatever it recorded
+ * survives a kill of the process. Transient errors and conflicts from either API are waited out here with
+ * backoff; only a rejection, or transient errors for longer than the budget, fail the step.
  */
-abstract class MigrationStep implements Tasklet {
+abstract class MigrationStep {
 
     enum Next { DONE, WAIT, CHECKPOINT }
 
-    /** Transient cloud errors retried inside a step before it gives up. */
-    private static final int MAX_TRANSIENT_RETRIES = 60;
-    private static final String RETRIES = "transientRetries";
+    /**
+     * Written when a step fails for a real reason after the pod was stopped and before it ran on its new
+     * volumes: the move is then rolled back (automatically, or by `jobs resume`).
+     */
+    static final Key ROLLBACK_REQUESTED = new Key("rollbackRequested");
+
+    private static final String TRANSIENT_SINCE = "transientSince";
+    private static final String TRANSIENT_COUNT = "transientCount";
 
     protected final MigrationServices services;
     private String lastMessage;
+    private boolean recordPending;
 
     MigrationStep(MigrationServices services) {
         this.services = services;
@@ -32,28 +41,57 @@ abstract class MigrationStep implements Tasklet {
 
     abstract Next next(MigrationContext ctx) throws Exception;
 
-    @Override
-    public final RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws Exception {
-        JobExecution job = chunkContext.getStepContext().getStepExecution().getJobExecution();
-        ExecutionContext stepContext = chunkContext.getStepContext().getStepExecution().getExecutionContext();
+    /** Takes back what this step did; by default there is nothing to take back. */
+    Next undo(MigrationContext ctx) throws Exception {
+        return Next.DONE;
+    }
+
+    /** The step forwards, as a tasklet of the move job. */
+    Tasklet forward() {
+        return (contribution, chunk) -> run(chunk, false);
+    }
+
+    /** The step backwards, as a tasklet of the rollback job. */
+    Tasklet backward() {
+        return (contribution, chunk) -> run(chunk, true);
+    }
+
+    static Key doneKey(String step, boolean undo) {
+        return new Key((undo ? "undone." : "done.") + step);
+    }
+
+    private RepeatStatus run(ChunkContext chunk, boolean undo) throws Exception {
+        JobExecution job = chunk.getStepContext().getStepExecution().getJobExecution();
+        ExecutionContext stepContext = chunk.getStepContext().getStepExecution().getExecutionContext();
         MigrationContext ctx = new MigrationContext(job, services.repository());
+        Key done = doneKey(name(), undo);
+        if (ctx.has(done)) {
+            // Finished in an earlier run (a move adopted from its record starts from the first step again).
+            return RepeatStatus.FINISHED;
+        }
         Next next;
         try {
-            next = next(ctx);
-        } catch (CloudException e) {
-            if (!e.transientError()) {
-                throw e;
+            next = undo ? undo(ctx) : next(ctx);
+            if (next != Next.WAIT) {
+                recordPending = true;
             }
-            int retries = stepContext.getInt(RETRIES, 0) + 1;
-            if (retries > MAX_TRANSIENT_RETRIES) {
-                throw e;
+            if (recordPending) {
+                new MoveRecord(services).saveIfActive(ctx, undo ? "rollback" : name());
+                recordPending = false;
             }
-            stepContext.putInt(RETRIES, retries);
-            report("EC2 answered " + e.code() + "; trying again");
-            next = Next.WAIT;
+            stepContext.remove(TRANSIENT_SINCE);
+            stepContext.remove(TRANSIENT_COUNT);
+        } catch (PortError e) {
+            if (!e.retryable()) {
+                throw requestRollback(ctx, undo, e);
+            }
+            next = waitOut(e, stepContext);
+        } catch (RuntimeException e) {
+            throw requestRollback(ctx, undo, e);
         }
         switch (next) {
             case DONE -> {
+                ctx.put(done, System.currentTimeMillis());
                 return RepeatStatus.FINISHED;
             }
             case WAIT -> {
@@ -64,6 +102,37 @@ abstract class MigrationStep implements Tasklet {
                 return RepeatStatus.CONTINUABLE;
             }
         }
+    }
+
+    /** Waits a transient error out with backoff, within the budget; past it the step fails. */
+    private Next waitOut(PortError e, ExecutionContext stepContext) throws InterruptedException {
+        long now = System.currentTimeMillis();
+        long since = stepContext.containsKey(TRANSIENT_SINCE) ? stepContext.getLong(TRANSIENT_SINCE) : now;
+        int count = stepContext.containsKey(TRANSIENT_COUNT) ? stepContext.getInt(TRANSIENT_COUNT) : 0;
+        if (now - since > services.transientBudgetMillis()) {
+            throw new StepFailure(e.api() + " kept failing for " + (now - since) / 1000 + " s (last: " + e.getMessage()
+                    + "); nothing was rolled back: `zonemover jobs resume` continues when it answers again", e);
+        }
+        stepContext.putLong(TRANSIENT_SINCE, since);
+        stepContext.putInt(TRANSIENT_COUNT, count + 1);
+        report(e.api() + " answered " + e.code() + (e.kind() == PortError.Kind.CONFLICT ? " (conflict): re-reading"
+                : ": trying again"));
+        // Exponential backoff on top of the poll interval, capped at 8 intervals.
+        Thread.sleep(services.pollMillis() * Math.min(1L << Math.min(count, 3), 8) - services.pollMillis());
+        return Next.WAIT;
+    }
+
+    /**
+     * A real failure after the pod was stopped and before it ran on its new volumes: record that the move
+     * must be rolled back. After the point of no return, or before anything stopped, the job just fails
+     * and is resumed forward.
+     */
+    private RuntimeException requestRollback(MigrationContext ctx, boolean undo, RuntimeException e) {
+        if (!undo && ctx.has(QuiesceStep.STARTED) && !ctx.has(RestartStep.RAN_ON_NEW_VOLUMES)
+                && !ctx.has(ROLLBACK_REQUESTED)) {
+            ctx.put(ROLLBACK_REQUESTED, name() + ": " + e.getMessage());
+        }
+        return e;
     }
 
     /** Prints a progress line when it differs from the last one of this step. */
@@ -78,5 +147,12 @@ abstract class MigrationStep implements Tasklet {
         services.store().audit(ctx.jobId(), name(), action, detail);
         services.progress().report(name(), detail);
         lastMessage = detail;
+    }
+
+    /** A step that cannot go on: the job fails with this message. */
+    static final class StepFailure extends RuntimeException {
+        StepFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 }

@@ -1,19 +1,22 @@
 package io.zonemover.jobs;
 
 import io.zonemover.domain.EbsSnapshot;
-import io.zonemover.domain.Tags;
+import io.zonemover.jobs.MigrationContext.ClaimKey;
 
+import java.util.List;
 import java.util.Optional;
 
-import static io.zonemover.jobs.MigrationContext.*;
+import static io.zonemover.jobs.PreflightStep.OLD_VOLUME;
 
 /**
- * Step 3, while the pod still runs: a snapshot that serves as the incremental base, so the final snapshot,
- * taken during the downtime, copies only what changed since. Optional; a failure here only costs time.
+ * Step 3, while the pod still runs: a snapshot of each of its volumes that serves as the incremental base,
+ * so the final snapshots, taken during the downtime, copy only what changed since. Optional; a failure
+ * here only costs time.
  */
 final class PreSnapshotStep extends MigrationStep {
 
     static final String PHASE = "pre";
+    static final ClaimKey PRE_SNAPSHOT = new ClaimKey("preSnapshotId");
 
     PreSnapshotStep(MigrationServices services) {
         super(services);
@@ -29,32 +32,38 @@ final class PreSnapshotStep extends MigrationStep {
         if (!Boolean.parseBoolean(ctx.param(MigrationJob.PARAM_PRE_SNAPSHOT))) {
             return Next.DONE;
         }
-        String volumeId = ctx.get(OLD_VOLUME);
-        if (!ctx.has(PRE_SNAPSHOT)) {
-            Optional<EbsSnapshot> earlier = Snapshots.find(services.blockStore(), ctx.jobId(), PHASE, 1);
-            String id = earlier.map(EbsSnapshot::id).orElseGet(() -> services.blockStore().createSnapshot(volumeId,
-                    "zonemover " + ctx.jobId() + " incremental base of " + volumeId,
-                    Snapshots.tags(ctx, PHASE, 1)));
-            ctx.put(PRE_SNAPSHOT, id);
-            audit(ctx, earlier.isPresent() ? "found" : "created", "pre-snapshot " + id + " of " + volumeId
-                    + (earlier.isPresent() ? " (from an earlier attempt)" : ""));
-            return Next.CHECKPOINT;
+        for (int i = 0; i < ctx.claimCount(); i++) {
+            if (!ctx.has(PRE_SNAPSHOT, i)) {
+                String volumeId = ctx.get(OLD_VOLUME, i);
+                Optional<EbsSnapshot> earlier = Snapshots.find(Snapshots.ofJob(services.blockStore(), ctx.jobId()),
+                        volumeId, PHASE, 1);
+                String id = earlier.isPresent() ? earlier.get().id() : services.blockStore().createSnapshot(volumeId,
+                        "zonemover " + ctx.jobId() + " incremental base of " + volumeId, Snapshots.tags(ctx, i, PHASE, 1));
+                ctx.put(PRE_SNAPSHOT, i, id);
+                audit(ctx, earlier.isPresent() ? "found" : "created", "pre-snapshot " + id + " of " + volumeId
+                        + (earlier.isPresent() ? " (from an earlier attempt)" : ""));
+                return Next.CHECKPOINT;
+            }
         }
-        Optional<EbsSnapshot> snapshot = services.blockStore().snapshot(ctx.get(PRE_SNAPSHOT));
-        if (snapshot.isEmpty()) {
-            report("pre-snapshot " + ctx.get(PRE_SNAPSHOT) + ": not visible yet");
-            return Next.WAIT;
+        List<String> ids = ctx.all(PRE_SNAPSHOT);
+        List<EbsSnapshot> snapshots = services.blockStore().snapshots(ids);
+        for (String id : ids) {
+            Optional<EbsSnapshot> snapshot = snapshots.stream().filter(s -> s.id().equals(id)).findFirst();
+            if (snapshot.isEmpty()) {
+                report("pre-snapshot " + id + ": not visible yet");
+                return Next.WAIT;
+            }
+            if (snapshot.get().failed()) {
+                continue;
+            }
+            if (!snapshot.get().completed()) {
+                report("pre-snapshot " + id + " " + snapshot.get().state() + " " + snapshot.get().progress());
+                return Next.WAIT;
+            }
         }
-        if (snapshot.get().failed()) {
-            audit(ctx, "skipped", "pre-snapshot " + snapshot.get().id() + " failed (" + snapshot.get().stateMessage()
-                    + "); continuing: the final snapshot will copy more");
-            return Next.DONE;
-        }
-        if (snapshot.get().completed()) {
-            audit(ctx, "completed", "pre-snapshot " + snapshot.get().id() + " completed");
-            return Next.DONE;
-        }
-        report("pre-snapshot " + snapshot.get().id() + " " + snapshot.get().state() + " " + snapshot.get().progress());
-        return Next.WAIT;
+        snapshots.stream().filter(EbsSnapshot::failed).forEach(s -> audit(ctx, "skipped", "pre-snapshot " + s.id()
+                + " failed (" + s.stateMessage() + "); continuing: the final snapshot will copy more"));
+        audit(ctx, "completed", "pre-snapshots " + ids + " completed");
+        return Next.DONE;
     }
 }

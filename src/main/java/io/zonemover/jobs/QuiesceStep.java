@@ -2,17 +2,26 @@ package io.zonemover.jobs;
 
 import io.zonemover.cluster.Cluster;
 import io.zonemover.domain.EbsVolume;
+import io.zonemover.jobs.MigrationContext.Key;
 
+import java.util.List;
 import java.util.Optional;
 
-import static io.zonemover.jobs.MigrationContext.*;
+import static io.zonemover.jobs.PreflightStep.OLD_PV;
+import static io.zonemover.jobs.PreflightStep.OLD_VOLUME;
+import static io.zonemover.jobs.PreflightStep.POD;
+import static io.zonemover.jobs.PreflightStep.STATEFUL_SET;
 
 /**
  * Step 4: stops the pod without letting its controller recreate it. The StatefulSet is deleted with
- * propagationPolicy=Orphan (its other pods keep running), then the pod, then the step waits until the
- * volume is detached: a detached volume has been unmounted, so the final snapshot is consistent.
+ * propagationPolicy=Orphan (its other pods keep running), then the pod, then the step waits until all of
+ * its volumes are detached: a detached volume has been unmounted, so the final snapshots are consistent.
+ * Undo: the StatefulSet is created again from its saved manifest.
  */
 final class QuiesceStep extends MigrationStep {
+
+    /** When the pod was about to be stopped (epoch millis): the downtime counts from here. */
+    static final Key STARTED = new Key("quiesceStartedAt");
 
     QuiesceStep(MigrationServices services) {
         super(services);
@@ -26,41 +35,78 @@ final class QuiesceStep extends MigrationStep {
     @Override
     Next next(MigrationContext ctx) {
         Cluster cluster = services.cluster();
-        String namespace = ctx.claim().namespace();
-        if (!ctx.has(QUIESCE_STARTED)) {
-            ctx.put(QUIESCE_STARTED, System.currentTimeMillis());
+        String namespace = ctx.namespace();
+        if (!ctx.has(STARTED)) {
+            ctx.put(STARTED, System.currentTimeMillis());
             return Next.CHECKPOINT;
         }
-        Optional<Cluster.StatefulSet> sts = cluster.statefulSet(namespace, ctx.get(STS_NAME));
-        if (sts.isPresent()) {
-            if (!sts.get().deleting()) {
-                cluster.deleteStatefulSetOrphan(namespace, ctx.get(STS_NAME));
-                audit(ctx, "deleted", "StatefulSet " + namespace + "/" + ctx.get(STS_NAME)
-                        + " deleted with propagationPolicy=Orphan (its other pods keep running)");
-            } else {
-                report("waiting for StatefulSet " + ctx.get(STS_NAME) + " to go");
+        if (stopController(ctx, cluster, this) || stopPod(ctx, cluster, this)) {
+            return Next.WAIT;
+        }
+        List<String> ids = ctx.all(OLD_VOLUME);
+        List<EbsVolume> volumes = services.blockStore().volumes(ids);
+        boolean attached = cluster.attachedInCluster(ctx.all(OLD_PV));
+        for (String id : ids) {
+            Optional<EbsVolume> volume = volumes.stream().filter(v -> v.id().equals(id)).findFirst();
+            if (attached || volume.isEmpty() || !volume.get().available()) {
+                report("waiting for " + id + " to detach (EC2 state " + volume.map(EbsVolume::state).orElse("unknown")
+                        + (attached ? ", VolumeAttachment present" : "") + ")");
+                return Next.WAIT;
             }
+        }
+        audit(ctx, "detached", String.join(", ", ids) + (ids.size() == 1 ? " is" : " are")
+                + " detached (available); downtime has begun");
+        return Next.DONE;
+    }
+
+    /** Deletes the StatefulSet with propagationPolicy=Orphan; true while it still exists. */
+    static boolean stopController(MigrationContext ctx, Cluster cluster, MigrationStep step) {
+        String name = ctx.get(STATEFUL_SET);
+        Optional<Cluster.StatefulSet> sts = cluster.statefulSet(ctx.namespace(), name);
+        if (sts.isEmpty()) {
+            return false;
+        }
+        if (!sts.get().deleting()) {
+            cluster.deleteStatefulSetOrphan(ctx.namespace(), name);
+            step.audit(ctx, "deleted", "StatefulSet " + ctx.namespace() + "/" + name
+                    + " deleted with propagationPolicy=Orphan (its other pods keep running)");
+        } else {
+            step.report("waiting for StatefulSet " + name + " to go");
+        }
+        return true;
+    }
+
+    /** Deletes the pod; true while it still exists. */
+    static boolean stopPod(MigrationContext ctx, Cluster cluster, MigrationStep step) {
+        String pod = ctx.get(POD);
+        Optional<Cluster.Pod> found = cluster.pod(ctx.namespace(), pod);
+        if (found.isEmpty()) {
+            return false;
+        }
+        if (!found.get().deleting()) {
+            cluster.deletePod(ctx.namespace(), pod);
+            step.audit(ctx, "deleted", "pod " + ctx.namespace() + "/" + pod + " deleted");
+        } else {
+            step.report("waiting for pod " + pod + " to terminate");
+        }
+        return true;
+    }
+
+    @Override
+    Next undo(MigrationContext ctx) {
+        if (!ctx.has(STARTED)) {
+            return Next.DONE;
+        }
+        Cluster cluster = services.cluster();
+        Optional<Cluster.StatefulSet> sts = cluster.statefulSet(ctx.namespace(), ctx.get(STATEFUL_SET));
+        if (sts.isPresent() && sts.get().deleting()) {
+            report("waiting for StatefulSet " + ctx.get(STATEFUL_SET) + " to go before creating it again");
             return Next.WAIT;
         }
-        Optional<Cluster.Pod> pod = cluster.pod(namespace, ctx.get(POD));
-        if (pod.isPresent()) {
-            if (!pod.get().deleting()) {
-                cluster.deletePod(namespace, ctx.get(POD));
-                audit(ctx, "deleted", "pod " + namespace + "/" + ctx.get(POD) + " deleted");
-            } else {
-                report("waiting for pod " + ctx.get(POD) + " to terminate");
-            }
-            return Next.WAIT;
+        if (sts.isEmpty()) {
+            cluster.createStatefulSet(ctx.get(ProtectStep.STS_MANIFEST), null);
+            audit(ctx, "created", "StatefulSet " + ctx.namespace() + "/" + ctx.get(STATEFUL_SET) + " restored");
         }
-        String volumeId = ctx.get(OLD_VOLUME);
-        Optional<EbsVolume> volume = services.blockStore().volume(volumeId);
-        boolean attached = cluster.attachedInCluster(ctx.get(OLD_PV));
-        if (attached || volume.isEmpty() || !volume.get().available()) {
-            report("waiting for " + volumeId + " to detach (EC2 state " + volume.map(EbsVolume::state).orElse("unknown")
-                    + (attached ? ", VolumeAttachment present" : "") + ")");
-            return Next.WAIT;
-        }
-        audit(ctx, "detached", volumeId + " is detached (available); downtime has begun");
         return Next.DONE;
     }
 }

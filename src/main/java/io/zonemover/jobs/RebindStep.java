@@ -1,18 +1,25 @@
 package io.zonemover.jobs;
 
 import io.zonemover.cluster.Cluster;
+import io.zonemover.domain.ClaimRef;
 import io.zonemover.domain.ZonemoverException;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
-import static io.zonemover.jobs.MigrationContext.*;
+import static io.zonemover.jobs.PreflightStep.OLD_PV;
+import static io.zonemover.jobs.PreflightStep.POD;
+import static io.zonemover.jobs.PreflightStep.TO_ZONE;
+import static io.zonemover.jobs.RestoreStep.NEW_PV;
+import static io.zonemover.jobs.RestoreStep.NEW_VOLUME;
 
 /**
- * Step 7: points the claim at the new volume. The old claim is deleted (its PV is Retain, so the volume
+ * Step 7: points each claim at its new volume. The old claim is deleted (its PV is Retain, so the volume
  * stays), a static PV for the new volume is created with required nodeAffinity on the target zone and a
- * claimRef without uid, and the claim is created again with the same spec and {@code volumeName} set.
- * No StatefulSet exists during this step, so no controller can race us to an empty claim.
+ * claimRef without uid, and the claim is created again with the same spec and {@code volumeName} set. No
+ * StatefulSet exists during this step, so no controller can race us to an empty claim. Undo: each claim is
+ * bound back to its old PV the same way, and the PVs zonemover made are deleted (Retain: volumes stay).
  */
 final class RebindStep extends MigrationStep {
 
@@ -28,59 +35,95 @@ final class RebindStep extends MigrationStep {
     @Override
     Next next(MigrationContext ctx) {
         Cluster cluster = services.cluster();
-        String newPv = ctx.get(NEW_PV);
-        Optional<Cluster.Claim> claim = cluster.claim(ctx.claim());
+        for (int i = 0; i < ctx.claimCount(); i++) {
+            Optional<Next> pending = bind(ctx, cluster, i, ctx.get(NEW_PV, i), true);
+            if (pending.isPresent()) {
+                return pending.get();
+            }
+        }
+        audit(ctx, "bound", "claim" + (ctx.claimCount() == 1 ? " " : "s ") + String.join(", ",
+                ctx.all(MigrationContext.CLAIM_NAME)) + " Bound to " + String.join(", ", ctx.all(NEW_PV)));
+        return Next.DONE;
+    }
+
+    /** One action towards "claim i Bound to pvName"; empty once it is. */
+    private Optional<Next> bind(MigrationContext ctx, Cluster cluster, int i, String pvName, boolean forward) {
+        ClaimRef ref = ctx.claimAt(i);
+        Optional<Cluster.Claim> claim = cluster.claim(ref);
         if (claim.isPresent()) {
             Cluster.Claim current = claim.get();
-            if (newPv.equals(current.volumeName())) {
+            if (pvName.equals(current.volumeName())) {
                 if ("Bound".equals(current.phase())) {
-                    audit(ctx, "bound", "claim " + ctx.claim() + " is Bound to " + newPv + " (" + ctx.get(NEW_VOLUME) + ")");
-                    return Next.DONE;
+                    return Optional.empty();
                 }
-                List<String> warnings = cluster.claimWarnings(ctx.claim()).stream()
+                List<String> warnings = cluster.claimWarnings(ref).stream()
                         .filter(w -> w.startsWith("VolumeMismatch") || w.startsWith("FailedBinding")).toList();
-                if (!warnings.isEmpty()) {
-                    throw ZonemoverException.failed("claim " + ctx.claim() + " cannot bind to " + newPv + ": "
+                if (!warnings.isEmpty() && forward) {
+                    throw ZonemoverException.failed("claim " + ref + " cannot bind to " + pvName + ": "
                             + warnings.get(warnings.size() - 1), null);
                 }
-                report("waiting for claim " + ctx.claim() + " to bind to " + newPv);
-                return Next.WAIT;
+                report("waiting for claim " + ref + " to bind to " + pvName);
+                return Optional.of(Next.WAIT);
             }
             if (current.deleting()) {
-                report("waiting for the old claim " + ctx.claim() + " to go");
-                return Next.WAIT;
+                report("waiting for claim " + ref + " (bound to " + current.volumeName() + ") to go");
+                return Optional.of(Next.WAIT);
             }
-            if (cluster.pod(ctx.claim().namespace(), ctx.get(POD)).isPresent()) {
+            if (cluster.pod(ctx.namespace(), ctx.get(POD)).isPresent()) {
                 throw ZonemoverException.failed("pod " + ctx.get(POD) + " exists again; refusing to delete the claim "
                         + "it uses", null);
             }
-            cluster.deleteClaim(ctx.claim());
-            audit(ctx, "deleted", "old claim " + ctx.claim() + " deleted (PV " + ctx.get(OLD_PV) + " is Retain: "
-                    + ctx.get(OLD_VOLUME) + " stays)");
-            return Next.WAIT;
+            cluster.deleteClaim(ref);
+            audit(ctx, "deleted", "claim " + ref + " (bound to " + current.volumeName() + ") deleted; its PV is Retain");
+            return Optional.of(Next.WAIT);
         }
-        Optional<Cluster.Pv> pv = cluster.pv(newPv);
+        Optional<Cluster.Pv> pv = cluster.pv(pvName);
         if (pv.isEmpty()) {
-            Cluster.Pv old = cluster.pv(ctx.get(OLD_PV)).orElseGet(() -> savedPv(ctx));
-            cluster.createStaticPv(new Cluster.StaticPv(newPv, ctx.get(NEW_VOLUME), ctx.get(TO_ZONE), old.capacity(),
-                    old.storageClass(), old.accessModes(), old.volumeMode(), old.fsType(), old.mountOptions(),
-                    ctx.claim(), java.util.Map.of("zonemover.io/job", ctx.jobId(), "zonemover.io/source-pv", old.name())));
-            audit(ctx, "created", "PV " + newPv + " for " + ctx.get(NEW_VOLUME) + " with nodeAffinity "
-                    + "topology.kubernetes.io/zone=" + ctx.get(TO_ZONE) + ", reserved for " + ctx.claim());
-            return Next.CHECKPOINT;
+            if (!forward) {
+                throw ZonemoverException.failed("old PV " + pvName + " is gone; its manifest is saved in the job "
+                        + "checkpoint (`zonemover jobs show " + ctx.jobId() + "`)", null);
+            }
+            cluster.createStaticPv(new Cluster.StaticPv(pvName, ctx.get(NEW_VOLUME, i), ctx.get(TO_ZONE), ref,
+                    ctx.get(ProtectStep.PV_MANIFEST, i), Map.of("zonemover.io/job", ctx.jobId(),
+                    "zonemover.io/source-pv", ctx.get(OLD_PV, i))));
+            audit(ctx, "created", "PV " + pvName + " for " + ctx.get(NEW_VOLUME, i) + " with nodeAffinity "
+                    + "topology.kubernetes.io/zone=" + ctx.get(TO_ZONE) + ", reserved for " + ref);
+            return Optional.of(Next.CHECKPOINT);
         }
         if (pv.get().claimUid() != null && !"Bound".equals(pv.get().phase())) {
             // Reserved for an earlier incarnation of the claim: free it for the one we are about to create.
-            cluster.clearClaimRef(newPv);
-            return Next.CHECKPOINT;
+            cluster.clearClaimRef(pvName);
+            return Optional.of(Next.CHECKPOINT);
         }
-        cluster.createClaimBoundTo(ctx.get(CLAIM_MANIFEST), newPv);
-        audit(ctx, "created", "claim " + ctx.claim() + " created again with volumeName=" + newPv);
-        return Next.WAIT;
+        cluster.createClaimBoundTo(ctx.get(ProtectStep.CLAIM_MANIFEST, i), pvName);
+        audit(ctx, "created", "claim " + ref + " created again with volumeName=" + pvName);
+        return Optional.of(Next.WAIT);
     }
 
-    private Cluster.Pv savedPv(MigrationContext ctx) {
-        throw ZonemoverException.failed("old PV " + ctx.get(OLD_PV) + " disappeared; its saved manifest is in the job "
-                + "checkpoint (`zonemover jobs show " + ctx.jobId() + "`)", null);
+    @Override
+    Next undo(MigrationContext ctx) {
+        if (!ctx.has(QuiesceStep.STARTED)) {
+            return Next.DONE;
+        }
+        Cluster cluster = services.cluster();
+        for (int i = 0; i < ctx.claimCount(); i++) {
+            Optional<Next> pending = bind(ctx, cluster, i, ctx.get(OLD_PV, i), false);
+            if (pending.isPresent()) {
+                return pending.get();
+            }
+        }
+        for (int i = 0; i < ctx.claimCount(); i++) {
+            String newPv = ctx.get(NEW_PV, i);
+            Optional<Cluster.Pv> pv = newPv == null ? Optional.empty() : cluster.pv(newPv);
+            if (pv.isPresent() && !pv.get().deleting()) {
+                if (!"Retain".equals(pv.get().reclaimPolicy())) {
+                    cluster.setReclaimPolicy(newPv, "Retain");
+                }
+                cluster.deletePv(newPv);
+                audit(ctx, "deleted", "PV " + newPv + " deleted (Retain: volume " + ctx.get(NEW_VOLUME, i) + " is kept)");
+                return Next.CHECKPOINT;
+            }
+        }
+        return Next.DONE;
     }
 }

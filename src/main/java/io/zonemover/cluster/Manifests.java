@@ -1,0 +1,155 @@
+package io.zonemover.cluster;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns saved manifests into objects to create again. They are edited as JSON trees, not through
+ * client-java's models, so that fields this client does not know survive: a StatefulSet whose pod template
+ * lost or gained a field gets a new revision on a real cluster, and its controller then restarts every pod.
+ */
+final class Manifests {
+
+    /** Metadata only the server sets; sending them back is refused or misleading. */
+    private static final List<String> SERVER_METADATA = List.of("uid", "resourceVersion", "creationTimestamp",
+            "generation", "managedFields", "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds");
+
+    /** Binding annotations belong to the old binding; the PV controller writes fresh ones. */
+    private static final List<String> BINDING_ANNOTATION_PREFIXES = List.of("pv.kubernetes.io/bind-completed",
+            "pv.kubernetes.io/bound-by-controller");
+
+    private static final String ZONE_KEY = "topology.kubernetes.io/zone";
+
+    private Manifests() {
+    }
+
+    /** The object as it was served, less server-set metadata and status. */
+    static JsonObject forRecreate(String manifest) {
+        JsonObject object = JsonParser.parseString(manifest).getAsJsonObject();
+        JsonObject metadata = object.getAsJsonObject("metadata");
+        SERVER_METADATA.forEach(metadata::remove);
+        object.remove("status");
+        return object;
+    }
+
+    /**
+     * A static CSI PV for the new volume, carrying the old PV's labels, annotations (less binding ones),
+     * class, access and volume modes, mount options, volumeAttributesClassName, fsType and volume
+     * attributes; bound ahead to the claim by name (no uid: REFERENCE A.2), required to the target zone,
+     * and Retain until the move has finished.
+     */
+    static JsonObject staticPv(Cluster.StaticPv spec) {
+        JsonObject old = JsonParser.parseString(spec.savedPvManifest()).getAsJsonObject();
+        JsonObject oldMeta = old.getAsJsonObject("metadata");
+        JsonObject oldSpec = old.getAsJsonObject("spec");
+
+        JsonObject metadata = new JsonObject();
+        metadata.addProperty("name", spec.name());
+        JsonObject labels = copy(oldMeta, "labels");
+        spec.extraLabels().forEach(labels::addProperty);
+        metadata.add("labels", labels);
+        JsonObject annotations = copy(oldMeta, "annotations");
+        BINDING_ANNOTATION_PREFIXES.forEach(annotations::remove);
+        annotations.addProperty("pv.kubernetes.io/provisioned-by", "ebs.csi.aws.com");
+        metadata.add("annotations", annotations);
+
+        JsonObject pvSpec = oldSpec.deepCopy();
+        String fsType = fsType(oldSpec);
+        JsonObject csi = new JsonObject();
+        csi.addProperty("driver", "ebs.csi.aws.com");
+        csi.addProperty("volumeHandle", spec.volumeId());
+        if (fsType != null) {
+            csi.addProperty("fsType", fsType);
+        }
+        if (oldSpec.has("csi") && oldSpec.getAsJsonObject("csi").has("volumeAttributes")) {
+            JsonObject attributes = oldSpec.getAsJsonObject("csi").getAsJsonObject("volumeAttributes").deepCopy();
+            // Names the provisioner instance that created the old volume; this one it did not create.
+            attributes.remove("storage.kubernetes.io/csiProvisionerIdentity");
+            if (attributes.size() > 0) {
+                csi.add("volumeAttributes", attributes);
+            }
+        }
+        pvSpec.remove("awsElasticBlockStore");
+        pvSpec.add("csi", csi);
+        pvSpec.addProperty("persistentVolumeReclaimPolicy", "Retain");
+        JsonObject claimRef = new JsonObject();
+        claimRef.addProperty("kind", "PersistentVolumeClaim");
+        claimRef.addProperty("apiVersion", "v1");
+        claimRef.addProperty("namespace", spec.claim().namespace());
+        claimRef.addProperty("name", spec.claim().name());
+        pvSpec.add("claimRef", claimRef);
+        pvSpec.add("nodeAffinity", zoneAffinity(spec.zone()));
+
+        JsonObject pv = new JsonObject();
+        pv.addProperty("apiVersion", "v1");
+        pv.addProperty("kind", "PersistentVolume");
+        pv.add("metadata", metadata);
+        pv.add("spec", pvSpec);
+        return pv;
+    }
+
+    static JsonObject claimBoundTo(String savedClaimManifest, String pvName) {
+        JsonObject claim = forRecreate(savedClaimManifest);
+        JsonObject metadata = claim.getAsJsonObject("metadata");
+        metadata.remove("finalizers");
+        metadata.remove("ownerReferences");
+        if (metadata.has("annotations")) {
+            JsonObject annotations = metadata.getAsJsonObject("annotations");
+            for (String key : List.copyOf(annotations.keySet())) {
+                if (key.startsWith("pv.kubernetes.io/") || key.startsWith("volume.beta.kubernetes.io/")
+                        || key.startsWith("volume.kubernetes.io/")) {
+                    annotations.remove(key);
+                }
+            }
+        }
+        claim.getAsJsonObject("spec").addProperty("volumeName", pvName);
+        return claim;
+    }
+
+    static String fsType(JsonObject pvSpec) {
+        for (String source : List.of("csi", "awsElasticBlockStore")) {
+            if (pvSpec.has(source) && pvSpec.getAsJsonObject(source).has("fsType")) {
+                return pvSpec.getAsJsonObject(source).get("fsType").getAsString();
+            }
+        }
+        return null;
+    }
+
+    private static JsonObject zoneAffinity(String zone) {
+        JsonObject requirement = new JsonObject();
+        requirement.addProperty("key", ZONE_KEY);
+        requirement.addProperty("operator", "In");
+        JsonArray values = new JsonArray();
+        values.add(zone);
+        requirement.add("values", values);
+        JsonArray expressions = new JsonArray();
+        expressions.add(requirement);
+        JsonObject term = new JsonObject();
+        term.add("matchExpressions", expressions);
+        JsonArray terms = new JsonArray();
+        terms.add(term);
+        JsonObject selector = new JsonObject();
+        selector.add("nodeSelectorTerms", terms);
+        JsonObject affinity = new JsonObject();
+        affinity.add("required", selector);
+        return affinity;
+    }
+
+    private static JsonObject copy(JsonObject parent, String field) {
+        JsonElement value = parent.get(field);
+        return value != null && value.isJsonObject() ? value.getAsJsonObject().deepCopy() : new JsonObject();
+    }
+
+    static Map<String, String> strings(JsonObject object) {
+        Map<String, String> map = new java.util.LinkedHashMap<>();
+        if (object != null) {
+            object.entrySet().forEach(e -> map.put(e.getKey(), e.getValue().getAsString()));
+        }
+        return map;
+    }
+}
