@@ -34,7 +34,7 @@ public final class Large implements Scenario {
 
     @Override
     public String description() {
-        return "thousands of pods and claims, for benchmarks (options pods, claims, nodes, zones)";
+        return "thousands of pods and claims for benchmarks; options pods, claims, nodes, zones";
     }
 
     @Override

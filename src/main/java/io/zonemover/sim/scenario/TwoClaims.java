@@ -22,7 +22,7 @@ public final class TwoClaims implements Scenario {
 
     @Override
     public String description() {
-        return "db-3 Pending with `volume node affinity conflict`, its pod holding two claims (data and wal)";
+        return "db-3 Pending with `volume node affinity conflict`; its two claims, data and wal, move together";
     }
 
     @Override
