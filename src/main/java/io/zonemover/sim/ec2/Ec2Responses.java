@@ -30,17 +30,25 @@ final class Ec2Responses {
     record Action(boolean mutating, Handler handler) {
     }
 
-    static final Map<String, Action> ACTIONS = Map.of(
-            "DescribeAvailabilityZones", new Action(false, Ec2Responses::describeAvailabilityZones),
-            "DescribeVolumes", new Action(false, Ec2Responses::describeVolumes),
-            "DescribeSnapshots", new Action(false, Ec2Responses::describeSnapshots),
-            "CreateVolume", new Action(true, Ec2Responses::createVolume),
-            "DeleteVolume", new Action(true, Ec2Responses::deleteVolume),
-            "AttachVolume", new Action(true, Ec2Responses::attachVolume),
-            "DetachVolume", new Action(true, Ec2Responses::detachVolume),
-            "CreateSnapshot", new Action(true, Ec2Responses::createSnapshot),
-            "DeleteSnapshot", new Action(true, Ec2Responses::deleteSnapshot),
-            "CreateTags", new Action(true, Ec2Responses::createTags));
+    static final Map<String, Action> ACTIONS = Map.ofEntries(
+            read("DescribeAvailabilityZones", Ec2Responses::describeAvailabilityZones),
+            read("DescribeVolumes", Ec2Responses::describeVolumes),
+            read("DescribeSnapshots", Ec2Responses::describeSnapshots),
+            write("CreateVolume", Ec2Responses::createVolume),
+            write("DeleteVolume", Ec2Responses::deleteVolume),
+            write("AttachVolume", Ec2Responses::attachVolume),
+            write("DetachVolume", Ec2Responses::detachVolume),
+            write("CreateSnapshot", Ec2Responses::createSnapshot),
+            write("DeleteSnapshot", Ec2Responses::deleteSnapshot),
+            write("CreateTags", Ec2Responses::createTags));
+
+    private static Map.Entry<String, Action> read(String name, Handler handler) {
+        return Map.entry(name, new Action(false, handler));
+    }
+
+    private static Map.Entry<String, Action> write(String name, Handler handler) {
+        return Map.entry(name, new Action(true, handler));
+    }
 
     private Ec2Responses() {
     }
