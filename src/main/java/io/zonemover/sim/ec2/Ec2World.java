@@ -1,31 +1,20 @@
 package io.zonemover.sim.ec2;
 
-import com.fasterxml.jackson.annotation.JsonAutoDetect;
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.PropertyAccessor;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 
 /**
- * The EC2 half of the simulated world: volumes, snapshots, instances, their states and timings.
+ * The EC2 half of the simulated world, as one model behind one door: the persisted state ({@link Ec2State}),
+ * the resources' models ({@link Volumes}, {@link Snapshots}), time ({@link Transitions}) and the view
+ * ({@link Ec2View}); the Kubernetes half and the scenarios call the public methods here, the Query endpoint
+ * the package-private ones.
  *
  * <p>Everything here is a pure function of the state and the world clock ({@code now}, epoch millis, passed
  * in by the caller): no wall clock, no randomness. Ids are hashes of a counter and the region, so a world
  * reloaded in another process hands out the same ids. Writes by running containers are not events: a
- * volume's write count is computed from the time it has been writing.
+ * volume's write count is computed from the time it has been writing ({@link Content}).
  *
  * <h2>Modelled durations (world time)</h2>
  * <ul>
@@ -75,107 +64,22 @@ public final class Ec2World {
     public static final long DESCRIBE_LAG_MS = 2_000;
     public static final String OWNER_ID = "111122223333";
 
-    static final String EMPTY_FINGERPRINT = sha16("empty");
+    /** The device the Kubernetes half's attach uses; the API's callers name their own. */
+    private static final String KUBE_DEVICE = "/dev/xvdba";
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .setVisibility(PropertyAccessor.ALL, JsonAutoDetect.Visibility.NONE)
-            .setVisibility(PropertyAccessor.FIELD, JsonAutoDetect.Visibility.ANY)
-            .setSerializationInclusion(JsonInclude.Include.ALWAYS)
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private final Ec2State s;
+    private final Volumes volumes;
+    private final Snapshots snapshots;
 
-    // ------------------------------------------------------------------ persisted state
-
-    /** The whole persisted state; public fields so Jackson can (de)serialize it exactly. */
-    static final class State {
-        public String region;
-        public long counter;
-        public List<String> zones = new ArrayList<>();
-        public Map<String, Instance> instances = new TreeMap<>();
-        public Map<String, Volume> volumes = new LinkedHashMap<>();
-        public Map<String, Snapshot> snapshots = new LinkedHashMap<>();
-        public Map<String, TokenUse> clientTokens = new TreeMap<>();
-        public Ec2Faults faults = new Ec2Faults();
-    }
-
-    static final class Instance {
-        public String id;
-        public String zone;
-    }
-
-    static final class Attachment {
-        public String instanceId;
-        public String device;
-        /** attaching, attached, detaching. */
-        public String state;
-        public long attachTime;
-        /** When attaching/detaching completes. */
-        public long until;
-    }
-
-    static final class Volume {
-        public String id;
-        public String zone;
-        /** creating, available, in-use, deleting, deleted, error. */
-        public String state;
-        public int sizeGiB;
-        public String type;
-        public Integer iops;
-        public Integer throughput;
-        public boolean encrypted;
-        public String kmsKeyId;
-        public String snapshotId;
-        public long createTime;
-        /** When the current transition (creating/deleting/deleted-purge) is due; 0 when none. */
-        public long transitionAt;
-        /** Set when the volume ends in error instead of available. */
-        public boolean failCreate;
-        /** DescribeVolumes does not see it before this instant. */
-        public long visibleAt;
-        public Map<String, String> tags = new TreeMap<>();
-        public Attachment attachment;
-        // content
-        public String baseFingerprint;
-        public long baseWrites;
-        /** Writes since base, folded at the last time writing stopped or started. */
-        public long localWrites;
-        public boolean writing;
-        public long writingSince;
-        /** Total writes captured by the last completed snapshot of this lineage; -1 when none (next is full). */
-        public long lastSnapshotWrites = -1;
-        /** World time of the last CreateSnapshot request on this volume; -1 when none. */
-        public long lastSnapshotRequest = -1;
-    }
-
-    static final class Snapshot {
-        public String id;
-        public String volumeId;
-        /** pending, completed, error. */
-        public String state;
-        public long startTime;
-        public long completeAt;
-        public boolean fails;
-        public int sizeGiB;
-        public String description;
-        public boolean encrypted;
-        public String kmsKeyId;
-        public String fingerprint;
-        public long writes;
-        public Map<String, String> tags = new TreeMap<>();
-    }
-
-    static final class TokenUse {
-        public String volumeId;
-        public String paramsHash;
-    }
-
-    private final State s;
-
-    private Ec2World(State state) {
+    private Ec2World(Ec2State state) {
         this.s = state;
+        this.volumes = new Volumes(state);
+        this.snapshots = new Snapshots(state, volumes);
     }
 
+    /** A region with its zones (us-east-1 has six, a to f; other regions three) and nothing in it. */
     public static Ec2World empty(String region) {
-        State st = new State();
+        Ec2State st = new Ec2State();
         st.region = region;
         for (char c = 'a'; c <= (region.equals("us-east-1") ? 'f' : 'c'); c++) {
             st.zones.add(region + c);
@@ -184,28 +88,15 @@ public final class Ec2World {
     }
 
     public static Ec2World fromJson(String json) {
-        try {
-            return new Ec2World(JSON.readValue(json, State.class));
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("bad EC2 world state: " + e.getOriginalMessage(), e);
-        }
+        return new Ec2World(Ec2State.fromJson(json));
     }
 
     /** One line of JSON (no newline inside) that {@link #fromJson} restores exactly. */
     public String toJson() {
-        try {
-            return JSON.writeValueAsString(s);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return s.toJson();
     }
 
-    // ---- Used by the Kubernetes half (kubelet, attach/detach controller, provisioner) and by scenarios ----
-
-    /** What the Kubernetes side may know of a volume; null from {@link #volume} when there is none. */
-    public record VolumeView(String id, String zone, String state, int sizeGiB, String type,
-                             java.util.List<String> attachedInstanceIds) {
-    }
+    // ---- region, zones, instances, faults
 
     public String region() {
         return s.region;
@@ -228,7 +119,7 @@ public final class Ec2World {
 
     /** An EC2 instance (a node) exists in a zone; attach checks it. */
     public void registerInstance(String instanceId, String zone) {
-        Instance i = new Instance();
+        Ec2State.Instance i = new Ec2State.Instance();
         i.id = instanceId;
         i.zone = zone;
         s.instances.put(instanceId, i);
@@ -240,8 +131,15 @@ public final class Ec2World {
 
     /** The zone of a registered instance, or null. */
     public String instanceZone(String instanceId) {
-        Instance i = s.instances.get(instanceId);
+        Ec2State.Instance i = s.instances.get(instanceId);
         return i == null ? null : i.zone;
+    }
+
+    // ---- used by the Kubernetes half (kubelet, attach/detach controller, provisioner) and by scenarios
+
+    /** What the Kubernetes side may know of a volume; null from {@link #volume} when there is none. */
+    public record VolumeView(String id, String zone, String state, int sizeGiB, String type,
+                             List<String> attachedInstanceIds) {
     }
 
     /**
@@ -251,7 +149,7 @@ public final class Ec2World {
     public String createVolume(String zone, int sizeGiB, String volumeType, Integer iops, Integer throughput,
                                boolean encrypted, String kmsKeyId, Map<String, String> tags, long now,
                                boolean available) {
-        CreateVolumeRequest r = new CreateVolumeRequest();
+        Volumes.CreateRequest r = new Volumes.CreateRequest();
         r.zone = zone;
         r.sizeGiB = sizeGiB;
         r.type = volumeType;
@@ -260,7 +158,8 @@ public final class Ec2World {
         r.encrypted = encrypted;
         r.kmsKeyId = kmsKeyId;
         r.tags = tags == null ? Map.of() : tags;
-        Volume v = createVolume(r, now);
+        Ec2State.Volume v = volumes.create(r, now);
+        // The provisioner learns of its volume from its own calls: no describe lag.
         v.visibleAt = now;
         if (available && "creating".equals(v.state)) {
             v.state = v.failCreate ? "error" : "available";
@@ -270,7 +169,7 @@ public final class Ec2World {
     }
 
     public VolumeView volume(String volumeId) {
-        Volume v = s.volumes.get(volumeId);
+        Ec2State.Volume v = s.volumes.get(volumeId);
         if (v == null) {
             return null;
         }
@@ -281,7 +180,7 @@ public final class Ec2World {
     /** Starts attaching; returns null, or the EC2 error code (InvalidVolume.ZoneMismatch, VolumeInUse, ...). */
     public String attach(String volumeId, String instanceId, long now) {
         try {
-            attachVolume(volumeId, instanceId, "/dev/xvdba", now);
+            volumes.attach(volumeId, instanceId, KUBE_DEVICE, now);
             return null;
         } catch (Ec2Error e) {
             return e.code();
@@ -290,25 +189,25 @@ public final class Ec2World {
 
     /** True once the attachment to that instance has completed ({@code attached}). */
     public boolean isAttached(String volumeId, String instanceId) {
-        Volume v = s.volumes.get(volumeId);
+        Ec2State.Volume v = s.volumes.get(volumeId);
         return v != null && v.attachment != null && v.attachment.instanceId.equals(instanceId)
                 && "attached".equals(v.attachment.state);
     }
 
     /** Starts detaching from that instance (no-op when not attached there). */
     public void detach(String volumeId, String instanceId, long now) {
-        Volume v = s.volumes.get(volumeId);
+        Ec2State.Volume v = s.volumes.get(volumeId);
         if (v == null || v.attachment == null || !v.attachment.instanceId.equals(instanceId)
                 || "detaching".equals(v.attachment.state)) {
             return;
         }
-        startDetach(v, now);
+        volumes.startDetach(v, now);
     }
 
     /** Deletes a volume as a reclaim policy of Delete would; false when it is attached or absent. */
     public boolean deleteVolume(String volumeId, long now) {
         try {
-            deleteVolumeApi(volumeId, now);
+            volumes.delete(volumeId, now);
             return true;
         } catch (Ec2Error e) {
             return false;
@@ -317,7 +216,7 @@ public final class Ec2World {
 
     /** A running container starts or stops writing to the volume at the modelled steady rate. */
     public void setWriting(String volumeId, boolean writing, long now) {
-        Volume v = s.volumes.get(volumeId);
+        Ec2State.Volume v = s.volumes.get(volumeId);
         if (v == null) {
             return;
         }
@@ -328,381 +227,41 @@ public final class Ec2World {
             v.writing = true;
             v.writingSince = now;
         } else {
-            foldWrites(v, now);
+            Content.stopWriting(v, now);
         }
     }
 
     /** The volume's content fingerprint at {@code now} (16 hex chars), or null when there is no such volume. */
     public String fingerprint(String volumeId, long now) {
-        Volume v = s.volumes.get(volumeId);
-        return v == null ? null : fingerprintOf(v, now);
+        Ec2State.Volume v = s.volumes.get(volumeId);
+        return v == null ? null : Content.fingerprint(v, now);
     }
 
     /** Total writes the volume's content holds at {@code now} (including those inherited from its snapshot). */
     public long writes(String volumeId, long now) {
-        Volume v = s.volumes.get(volumeId);
-        return v == null ? -1 : v.baseWrites + localWrites(v, now);
+        Ec2State.Volume v = s.volumes.get(volumeId);
+        return v == null ? -1 : Content.writes(v, now);
     }
 
-    // ------------------------------------------------------------------ content
+    // ---- used by the Query endpoint
 
-    private static long localWrites(Volume v, long now) {
-        long extra = v.writing ? Math.max(0, now - v.writingSince) * WRITES_PER_SEC / 1000 : 0;
-        return v.localWrites + extra;
+    Volumes volumes() {
+        return volumes;
     }
 
-    private static void foldWrites(Volume v, long now) {
-        if (v.writing) {
-            v.localWrites = localWrites(v, now);
-            v.writing = false;
-            v.writingSince = 0;
-        }
+    Snapshots snapshots() {
+        return snapshots;
     }
 
-    private static String fingerprintOf(Volume v, long now) {
-        long local = localWrites(v, now);
-        return local == 0 ? v.baseFingerprint : sha16(v.baseFingerprint + ":" + v.id + ":" + local);
-    }
-
-    static String sha16(String text) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(d).substring(0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private String nextId(String prefix) {
-        s.counter++;
-        return prefix + "-" + sha16Long(s.region + ":" + prefix + ":" + s.counter);
-    }
-
-    private static String sha16Long(String text) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(d).substring(0, 17);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    // ------------------------------------------------------------------ API-level operations (used by Ec2Endpoint)
-
-    /** Parameters of CreateVolume, as the endpoint parsed them. */
-    static final class CreateVolumeRequest {
-        String zone;
-        Integer sizeGiB;
-        String snapshotId;
-        String type;
-        Integer iops;
-        Integer throughput;
-        Boolean encrypted;
-        String kmsKeyId;
-        Map<String, String> tags = Map.of();
-        String clientToken;
-
-        String hash() {
-            return sha16(zone + "|" + sizeGiB + "|" + snapshotId + "|" + type + "|" + iops + "|" + throughput + "|"
-                    + encrypted + "|" + kmsKeyId + "|" + new TreeMap<>(tags));
-        }
-    }
-
-    /** CreateVolume with EC2's validation, ClientToken idempotency and faults. Validates before it mutates. */
-    Volume createVolume(CreateVolumeRequest r, long now) {
-        if (r.clientToken != null) {
-            TokenUse use = s.clientTokens.get(r.clientToken);
-            if (use != null) {
-                Volume prior = s.volumes.get(use.volumeId);
-                if (!use.paramsHash.equals(r.hash()) || prior == null || "error".equals(prior.state)) {
-                    throw new Ec2Error("IdempotentParameterMismatch", "The client token you have provided is "
-                            + "associated with a resource that is already deleted or failed, or with different "
-                            + "parameters. Please use a different client token.");
-                }
-                return prior;
-            }
-        }
-        if (r.zone == null) {
-            throw Ec2Error.missing("AvailabilityZone");
-        }
-        if (!s.zones.contains(r.zone)) {
-            // terraform issue #6110: "InvalidZone.NotFound: The zone 'us-west-2a' does not exist."
-            throw new Ec2Error("InvalidZone.NotFound", "The zone '" + r.zone + "' does not exist.");
-        }
-        Snapshot snap = null;
-        if (r.snapshotId != null) {
-            snap = s.snapshots.get(r.snapshotId);
-            if (snap == null) {
-                throw Ec2Error.snapshotNotFound(r.snapshotId);
-            }
-            if (!"completed".equals(snap.state)) {
-                // velero issue #1799 and driver code: "Snapshot is in invalid state - pending (IncorrectState)"
-                throw new Ec2Error("IncorrectState", "Snapshot is in invalid state - " + snap.state);
-            }
-        }
-        int size;
-        if (r.sizeGiB == null) {
-            if (snap == null) {
-                throw Ec2Error.missing("size or snapshotId");
-            }
-            size = snap.sizeGiB;
-        } else {
-            size = r.sizeGiB;
-            if (snap != null && size < snap.sizeGiB) {
-                throw Ec2Error.invalid("Volume of " + size + "GiB is too small; minimum is " + snap.sizeGiB
-                        + "GiB for snapshot '" + snap.id + "'.");
-            }
-        }
-        String type = r.type == null ? "gp2" : r.type;
-        if (!List.of("gp2", "gp3", "io1", "io2", "st1", "sc1", "standard").contains(type)) {
-            throw Ec2Error.invalid("Value (" + type + ") for parameter volumeType is invalid.");
-        }
-        if (size < 1 || size > 65536) {
-            throw Ec2Error.invalid("Volume size " + size + " is out of range.");
-        }
-        Integer iops = r.iops;
-        Integer throughput = r.throughput;
-        switch (type) {
-            case "gp3" -> {
-                iops = iops == null ? 3000 : iops;
-                throughput = throughput == null ? 125 : throughput;
-                if (iops < 3000 || iops > 80000) {
-                    throw Ec2Error.invalid("The iops value " + iops + " is out of range 3000-80000 for gp3.");
-                }
-                if (throughput < 125 || throughput > 2000) {
-                    throw Ec2Error.invalid("The throughput value " + throughput + " is out of range 125-2000.");
-                }
-            }
-            case "io1", "io2" -> {
-                if (iops == null) {
-                    throw Ec2Error.missing("iops");
-                }
-            }
-            case "gp2" -> iops = iops == null ? Math.min(16000, Math.max(100, 3 * size)) : iops;
-            default -> { }
-        }
-        if (throughput != null && !"gp3".equals(type)) {
-            throw new Ec2Error("InvalidParameterCombination", "Throughput is only valid for gp3 volumes.");
-        }
-        boolean encrypted = Boolean.TRUE.equals(r.encrypted) || (snap != null && snap.encrypted);
-        if (r.kmsKeyId != null && !encrypted) {
-            throw new Ec2Error("InvalidParameterDependency",
-                    "The parameter KmsKeyId requires the parameter Encrypted to be set.");
-        }
-        Ec2Faults.ZoneFault zf = s.faults.createVolumeZoneFaults.get(r.zone);
-        if (zf == Ec2Faults.ZoneFault.REJECT) {
-            throw new Ec2Error("InsufficientVolumeCapacity", "There is currently insufficient capacity to "
-                    + "serve the request. Try again at a later time or in a different availability zone.");
-        }
-        // ---- all checks passed: mutate
-        Volume v = new Volume();
-        v.id = nextId("vol");
-        v.zone = r.zone;
-        v.state = "creating";
-        v.sizeGiB = size;
-        v.type = type;
-        v.iops = iops;
-        v.throughput = throughput;
-        v.encrypted = encrypted;
-        v.kmsKeyId = r.kmsKeyId != null ? r.kmsKeyId : (snap != null ? snap.kmsKeyId : null);
-        if (encrypted && v.kmsKeyId == null) {
-            v.kmsKeyId = "arn:aws:kms:" + s.region + ":" + OWNER_ID + ":key/aws-ebs-default";
-        }
-        v.snapshotId = snap == null ? null : snap.id;
-        v.createTime = now;
-        v.failCreate = zf == Ec2Faults.ZoneFault.ERROR;
-        v.visibleAt = now + s.faults.describeLagMillis;
-        v.tags = new TreeMap<>(r.tags);
-        if (snap == null) {
-            v.baseFingerprint = EMPTY_FINGERPRINT;
-            v.baseWrites = 0;
-            v.transitionAt = now + CREATE_EMPTY_MS;
-        } else {
-            v.baseFingerprint = snap.fingerprint;
-            v.baseWrites = snap.writes;
-            // Snapshots of a volume restored from a snapshot are incremental to that snapshot.
-            v.lastSnapshotWrites = snap.writes;
-            v.transitionAt = now + Math.min(CREATE_FROM_SNAPSHOT_MAX_MS,
-                    CREATE_FROM_SNAPSHOT_BASE_MS + CREATE_FROM_SNAPSHOT_PER_GIB_MS * size);
-        }
-        s.volumes.put(v.id, v);
-        if (r.clientToken != null) {
-            TokenUse use = new TokenUse();
-            use.volumeId = v.id;
-            use.paramsHash = r.hash();
-            s.clientTokens.put(r.clientToken, use);
-        }
-        return v;
-    }
-
-    /** A volume the API can see at {@code now}, or InvalidVolume.NotFound. */
-    Volume visibleVolume(String id, long now) {
-        Volume v = s.volumes.get(id);
-        if (v == null || now < v.visibleAt) {
-            throw Ec2Error.volumeNotFound(id);
-        }
-        return v;
-    }
-
-    boolean isVisible(Volume v, long now) {
-        return now >= v.visibleAt;
-    }
-
-    Snapshot existingSnapshot(String id) {
-        Snapshot sn = s.snapshots.get(id);
-        if (sn == null) {
-            throw Ec2Error.snapshotNotFound(id);
-        }
-        return sn;
-    }
-
-    List<Volume> allVolumes() {
-        return new ArrayList<>(s.volumes.values());
-    }
-
-    List<Snapshot> allSnapshots() {
-        return new ArrayList<>(s.snapshots.values());
-    }
-
-    Attachment attachVolume(String volumeId, String instanceId, String device, long now) {
-        Volume v = s.volumes.get(volumeId);
-        if (v == null || "deleted".equals(v.state)) {
-            throw Ec2Error.volumeNotFound(volumeId);
-        }
-        Instance inst = s.instances.get(instanceId);
-        if (inst == null) {
-            throw new Ec2Error("InvalidInstanceID.NotFound", "The instance ID '" + instanceId + "' does not exist");
-        }
-        if (v.attachment != null || "in-use".equals(v.state)) {
-            throw new Ec2Error("VolumeInUse", v.id + " is already attached to an instance");
-        }
-        if (!"available".equals(v.state)) {
-            throw new Ec2Error("IncorrectState", "The volume '" + v.id + "' is not in 'available' state; it is '"
-                    + v.state + "'.");
-        }
-        if (!inst.zone.equals(v.zone)) {
-            throw new Ec2Error("InvalidVolume.ZoneMismatch", "The volume '" + v.id + "' is not in the same "
-                    + "availability zone as instance '" + instanceId + "'");
-        }
-        Attachment a = new Attachment();
-        a.instanceId = instanceId;
-        a.device = device;
-        a.state = "attaching";
-        a.attachTime = now;
-        a.until = now + ATTACH_MS;
-        v.attachment = a;
-        v.state = "in-use";
-        return a;
-    }
-
-    Attachment detachVolume(String volumeId, String instanceId, long now) {
-        Volume v = s.volumes.get(volumeId);
-        if (v == null || "deleted".equals(v.state)) {
-            throw Ec2Error.volumeNotFound(volumeId);
-        }
-        if (v.attachment == null) {
-            throw new Ec2Error("IncorrectState", "Volume '" + v.id + "' is in the '" + v.state + "' state.");
-        }
-        if (instanceId != null && !instanceId.equals(v.attachment.instanceId)) {
-            throw new Ec2Error("InvalidAttachment.NotFound", "Volume '" + v.id
-                    + "' is not attached to instance '" + instanceId + "'");
-        }
-        if (!"detaching".equals(v.attachment.state)) {
-            startDetach(v, now);
-        }
-        return v.attachment;
-    }
-
-    private void startDetach(Volume v, long now) {
-        foldWrites(v, now);
-        v.attachment.state = "detaching";
-        v.attachment.until = now + DETACH_MS;
-    }
-
-    void deleteVolumeApi(String volumeId, long now) {
-        Volume v = s.volumes.get(volumeId);
-        if (v == null || "deleted".equals(v.state)) {
-            throw Ec2Error.volumeNotFound(volumeId);
-        }
-        if (v.attachment != null) {
-            throw new Ec2Error("VolumeInUse", "Volume " + v.id + " is currently attached to "
-                    + v.attachment.instanceId);
-        }
-        if ("deleting".equals(v.state)) {
-            return;
-        }
-        if ("creating".equals(v.state)) {
-            throw new Ec2Error("IncorrectState", "The volume '" + v.id + "' is 'creating'.");
-        }
-        foldWrites(v, now);
-        v.state = "deleting";
-        v.transitionAt = now + DELETE_MS;
-    }
-
-    Snapshot createSnapshot(String volumeId, String description, Map<String, String> tags, long now) {
-        Volume v = s.volumes.get(volumeId);
-        if (v == null || "deleted".equals(v.state) || now < v.visibleAt) {
-            throw Ec2Error.volumeNotFound(volumeId);
-        }
-        if (!"available".equals(v.state) && !"in-use".equals(v.state)) {
-            throw new Ec2Error("IncorrectState", "The volume '" + v.id + "' is in state '" + v.state
-                    + "' and cannot be snapshotted.");
-        }
-        long pending = s.snapshots.values().stream()
-                .filter(x -> x.volumeId.equals(v.id) && "pending".equals(x.state)).count();
-        int maxPending = "st1".equals(v.type) || "sc1".equals(v.type) ? 1 : 5;
-        if (pending >= maxPending) {
-            throw new Ec2Error("ConcurrentSnapshotLimitExceeded", "Maximum number of concurrent snapshots ("
-                    + maxPending + ") for volume '" + v.id + "' exceeded.");
-        }
-        if (v.lastSnapshotRequest >= 0 && now - v.lastSnapshotRequest < SNAPSHOT_RATE_MS) {
-            throw new Ec2Error("SnapshotCreationPerVolumeRateExceeded", "The maximum per volume CreateSnapshot "
-                    + "request rate has been exceeded. Use an increasing or variable sleep interval between "
-                    + "requests.");
-        }
-        Snapshot sn = new Snapshot();
-        sn.id = nextId("snap");
-        sn.volumeId = v.id;
-        sn.state = "pending";
-        sn.startTime = now;
-        sn.sizeGiB = v.sizeGiB;
-        sn.description = description == null ? "" : description;
-        sn.encrypted = v.encrypted;
-        sn.kmsKeyId = v.kmsKeyId;
-        sn.fingerprint = fingerprintOf(v, now);
-        sn.writes = v.baseWrites + localWrites(v, now);
-        sn.tags = new TreeMap<>(tags == null ? Map.of() : tags);
-        long changedMiB = v.lastSnapshotWrites < 0
-                ? v.sizeGiB * 1024L
-                : Math.min(v.sizeGiB * 1024L, Math.max(0, sn.writes - v.lastSnapshotWrites) * MIB_PER_WRITE);
-        sn.completeAt = now + SNAPSHOT_BASE_MS + changedMiB * 1000 / SNAPSHOT_MIB_PER_SEC;
-        if (s.faults.failNextSnapshots != 0) {
-            sn.fails = true;
-            if (s.faults.failNextSnapshots > 0) {
-                s.faults.failNextSnapshots--;
-            }
-        }
-        v.lastSnapshotRequest = now;
-        s.snapshots.put(sn.id, sn);
-        return sn;
-    }
-
-    void deleteSnapshot(String snapshotId) {
-        Snapshot sn = existingSnapshot(snapshotId);
-        s.snapshots.remove(sn.id);
-    }
-
+    /** CreateTags: every id must exist (vol- or snap-) before any is tagged. */
     void createTags(List<String> resourceIds, Map<String, String> tags, long now) {
         for (String id : resourceIds) {
             if (id.startsWith("vol-")) {
-                Volume v = s.volumes.get(id);
-                if (v == null || now < v.visibleAt || "deleted".equals(v.state)) {
-                    throw Ec2Error.volumeNotFound(id);
-                }
+                volumes.visibleForUpdate(id, now);
             } else if (id.startsWith("snap-")) {
-                existingSnapshot(id);
+                snapshots.existing(id);
             } else {
-                throw new Ec2Error("InvalidID", "The ID '" + id + "' is not valid");
+                throw Ec2Error.invalidId(id);
             }
         }
         for (String id : resourceIds) {
@@ -715,165 +274,27 @@ public final class Ec2World {
     void consumeCallFault() {
         if (s.faults.throttleNextCalls > 0) {
             s.faults.throttleNextCalls--;
-            throw new Ec2Error("RequestLimitExceeded", "Request limit exceeded.", 503);
+            throw Ec2Error.requestLimitExceeded();
         }
         if (s.faults.failNextCalls > 0) {
             s.faults.failNextCalls--;
-            throw new Ec2Error("InternalError", "An internal error has occurred", 500);
+            throw Ec2Error.internalError("");
         }
     }
 
-    // ------------------------------------------------------------------ derived views
-
-    String volumeFingerprint(Volume v, long now) {
-        return fingerprintOf(v, now);
-    }
-
-    long volumeWrites(Volume v, long now) {
-        return v.baseWrites + localWrites(v, now);
-    }
-
-    /** Progress percent of a snapshot at {@code now} (grows linearly; 100 once completed). */
-    static int progress(Snapshot sn, long now) {
-        if ("completed".equals(sn.state)) {
-            return 100;
-        }
-        if ("error".equals(sn.state)) {
-            return 0;
-        }
-        long span = Math.max(1, sn.completeAt - sn.startTime);
-        return (int) Math.min(99, Math.max(0, (now - sn.startTime) * 100 / span));
-    }
-
-    // ------------------------------------------------------------------ time
+    // ---- time and view
 
     public long nextEventAt() {
-        long next = Long.MAX_VALUE;
-        for (Volume v : s.volumes.values()) {
-            if (v.transitionAt > 0) {
-                next = Math.min(next, v.transitionAt);
-            }
-            if (v.attachment != null && !"attached".equals(v.attachment.state)) {
-                next = Math.min(next, v.attachment.until);
-            }
-        }
-        for (Snapshot sn : s.snapshots.values()) {
-            if ("pending".equals(sn.state)) {
-                next = Math.min(next, sn.completeAt);
-            }
-        }
-        return next;
+        return Transitions.nextEventAt(s);
     }
 
     public void advanceTo(long now) {
-        while (true) {
-            long next = nextEventAt();
-            if (next > now) {
-                return;
-            }
-            applyEventsAt(next);
-        }
+        Transitions.advanceTo(s, now);
     }
 
-    /** Applies every transition due exactly at {@code t}, in a fixed order (snapshots, then volumes by id order). */
-    private void applyEventsAt(long t) {
-        for (Snapshot sn : s.snapshots.values()) {
-            if ("pending".equals(sn.state) && sn.completeAt == t) {
-                if (sn.fails) {
-                    sn.state = "error";
-                } else {
-                    sn.state = "completed";
-                    Volume v = s.volumes.get(sn.volumeId);
-                    if (v != null && sn.writes > v.lastSnapshotWrites) {
-                        v.lastSnapshotWrites = sn.writes;
-                    }
-                }
-            }
-        }
-        List<String> purge = new ArrayList<>();
-        for (Volume v : s.volumes.values()) {
-            if (v.transitionAt == t) {
-                switch (v.state) {
-                    case "creating" -> {
-                        v.state = v.failCreate ? "error" : "available";
-                        v.transitionAt = 0;
-                    }
-                    case "deleting" -> {
-                        v.state = "deleted";
-                        v.transitionAt = t + DELETED_VISIBLE_MS;
-                    }
-                    case "deleted" -> purge.add(v.id);
-                    default -> v.transitionAt = 0;
-                }
-            }
-            Attachment a = v.attachment;
-            if (a != null && !"attached".equals(a.state) && a.until == t) {
-                if ("attaching".equals(a.state)) {
-                    a.state = "attached";
-                } else {
-                    v.attachment = null;
-                    if ("in-use".equals(v.state)) {
-                        v.state = "available";
-                    }
-                }
-            }
-        }
-        purge.forEach(s.volumes::remove);
-    }
-
-    // ------------------------------------------------------------------ show
-
+    /** The EC2 half of {@code sim show}. */
     public Map<String, Object> show(long now) {
-        List<Object> vols = new ArrayList<>();
-        for (Volume v : s.volumes.values()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("id", v.id);
-            m.put("zone", v.zone);
-            m.put("state", v.state);
-            m.put("sizeGiB", v.sizeGiB);
-            m.put("type", v.type);
-            m.put("iops", v.iops);
-            m.put("throughput", v.throughput);
-            m.put("encrypted", v.encrypted);
-            m.put("kmsKeyId", v.kmsKeyId);
-            m.put("snapshotId", v.snapshotId);
-            m.put("fingerprint", fingerprintOf(v, now));
-            m.put("writes", volumeWrites(v, now));
-            m.put("writing", v.writing);
-            m.put("tags", new LinkedHashMap<>(v.tags));
-            List<Object> atts = new ArrayList<>();
-            if (v.attachment != null) {
-                Map<String, Object> a = new LinkedHashMap<>();
-                a.put("instanceId", v.attachment.instanceId);
-                a.put("device", v.attachment.device);
-                a.put("state", v.attachment.state);
-                a.put("attachTime", Instant.ofEpochMilli(v.attachment.attachTime).toString());
-                atts.add(a);
-            }
-            m.put("attachments", atts);
-            m.put("createTime", Instant.ofEpochMilli(v.createTime).toString());
-            vols.add(m);
-        }
-        List<Object> snaps = new ArrayList<>();
-        for (Snapshot sn : s.snapshots.values()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("id", sn.id);
-            m.put("volumeId", sn.volumeId);
-            m.put("state", sn.state);
-            m.put("progress", progress(sn, now));
-            m.put("sizeGiB", sn.sizeGiB);
-            m.put("fingerprint", sn.fingerprint);
-            m.put("writes", sn.writes);
-            m.put("tags", new LinkedHashMap<>(sn.tags));
-            m.put("startTime", Instant.ofEpochMilli(sn.startTime).toString());
-            m.put("description", sn.description);
-            snaps.add(m);
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("volumes", vols);
-        out.put("snapshots", snaps);
-        out.put("ec2Faults", s.faults.toString());
-        return out;
+        return Ec2View.show(s, now);
     }
 
     @Override

@@ -366,6 +366,19 @@ class Ec2EndpointTest {
     }
 
     @Test
+    void markupInValuesSurvivesTheXml() {
+        // The XML is written through StAX, which escapes; the SDK must read back exactly what was sent.
+        String tricky = "a<b>&c \"d\" 'e' ]]> é";
+        String id = newVolume("us-east-1b", 1, Map.of("note", tricky, "k&<>", "v"));
+        advance(3);
+        Volume v = describe(id);
+        assertEquals(Map.of("note", tricky, "k&<>", "v"), v.tags().stream()
+                .collect(java.util.stream.Collectors.toMap(Tag::key, Tag::value)));
+        String snap = ec2.createSnapshot(b -> b.volumeId(id).description(tricky)).snapshotId();
+        assertEquals(tricky, describeSnapshot(snap).description());
+    }
+
+    @Test
     void paginatorWalksPages() {
         for (int i = 0; i < 7; i++) {
             newVolume("us-east-1b", 1, Map.of());

@@ -2,6 +2,7 @@ package io.zonemover.sim.kube;
 
 import io.kubernetes.client.openapi.models.CoreV1Event;
 import io.kubernetes.client.openapi.models.V1PersistentVolume;
+import io.kubernetes.client.openapi.models.V1PersistentVolumeClaim;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodCondition;
 import io.zonemover.sim.Scenarios;
@@ -93,6 +94,78 @@ class ScenariosTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void twoClaimsHasDb3PendingWithBothItsVolumesInTheZoneWithoutRoom() throws Exception {
+        World world = Scenarios.create("two-claims", Map.of(), SimHarness.T0);
+        try (SimHarness h = SimHarness.of(dir, world)) {
+            List<V1Pod> pods = h.core.listNamespacedPod("default").labelSelector("app=db").execute().getItems();
+            assertThat(KubeApiTest.names(pods)).containsExactly("db-0", "db-1", "db-2", "db-3");
+            Map<String, String> volumeZones = new java.util.HashMap<>();
+            Set<String> db3Volumes = new HashSet<>();
+            for (V1Pod p : pods) {
+                String pod = p.getMetadata().getName();
+                // Both claims bound, each to its own CSI PV, both in one zone.
+                Set<String> zones = new HashSet<>();
+                Set<String> pvNames = new HashSet<>();
+                for (String template : List.of("data", "wal")) {
+                    V1PersistentVolumeClaim claim = h.core.readNamespacedPersistentVolumeClaim(template + "-" + pod,
+                            "default").execute();
+                    assertThat(claim.getStatus().getPhase()).isEqualTo("Bound");
+                    assertThat(claim.getSpec().getResources().getRequests().get("storage").toSuffixedString())
+                            .isEqualTo(template.equals("data") ? "20Gi" : "5Gi");
+                    V1PersistentVolume pv = h.core.readPersistentVolume(claim.getSpec().getVolumeName()).execute();
+                    assertThat(pv.getSpec().getCsi().getDriver()).isEqualTo("ebs.csi.aws.com");
+                    String zone = pv.getSpec().getNodeAffinity().getRequired().getNodeSelectorTerms().get(0)
+                            .getMatchExpressions().get(0).getValues().get(0);
+                    zones.add(zone);
+                    pvNames.add(pv.getMetadata().getName());
+                    volumeZones.put(pv.getSpec().getCsi().getVolumeHandle(), zone);
+                    if (pod.equals("db-3")) {
+                        db3Volumes.add(pv.getSpec().getCsi().getVolumeHandle());
+                    }
+                }
+                assertThat(pvNames).hasSize(2);
+                assertThat(zones).hasSize(1);
+                if (pod.equals("db-3")) {
+                    assertThat(zones).containsExactly("us-east-1b");
+                    assertThat(p.getStatus().getPhase()).isEqualTo("Pending");
+                    assertThat(p.getSpec().getNodeName()).isNull();
+                    V1PodCondition c = p.getStatus().getConditions().stream()
+                            .filter(x -> x.getType().equals("PodScheduled")).findFirst().orElseThrow();
+                    assertThat(c.getStatus()).isEqualTo("False");
+                    assertThat(c.getMessage()).isEqualTo(STUCK_132);
+                } else {
+                    assertThat(p.getStatus().getPhase()).isEqualTo("Running");
+                    assertThat(p.getStatus().getConditions()).anySatisfy(x -> {
+                        assertThat(x.getType()).isEqualTo("Ready");
+                        assertThat(x.getStatus()).isEqualTo("True");
+                    });
+                    String nodeZone = h.core.readNode(p.getSpec().getNodeName()).execute().getMetadata().getLabels()
+                            .get("topology.kubernetes.io/zone");
+                    assertThat(zones).containsExactly(nodeZone);
+                }
+            }
+            List<CoreV1Event> events = h.core.listNamespacedEvent("default").fieldSelector(
+                    "involvedObject.kind=Pod,involvedObject.name=db-3,reason=FailedScheduling").execute().getItems();
+            assertThat(events).hasSize(1);
+            assertThat(events.get(0).getMessage()).contains("volume node affinity conflict");
+
+            // Eight volumes, each in its pod's zone; the running pods write to both of theirs, db-3's are idle.
+            List<Map<String, Object>> volumes = (List<Map<String, Object>>) h.world(World::show).get("volumes");
+            assertThat(volumes).hasSize(8);
+            for (Map<String, Object> v : volumes) {
+                assertThat(v.get("zone")).isEqualTo(volumeZones.get((String) v.get("id")));
+                boolean idle = db3Volumes.contains((String) v.get("id"));
+                assertThat(v.get("state")).isEqualTo(idle ? "available" : "in-use");
+                assertThat(v.get("writing")).isEqualTo(!idle);
+                if (!idle) {
+                    assertThat(((Number) v.get("writes")).longValue()).isPositive();
+                }
+            }
+        }
+    }
+
+    @Test
     void newerKubernetesUsesTheNewWording() {
         World world = Scenarios.create("stuck-pod", Map.of("k8sVersion", "1.33"), SimHarness.T0);
         @SuppressWarnings("unchecked")
@@ -105,7 +178,7 @@ class ScenariosTest {
     void unknownScenarioNamesTheKnownOnes() {
         assertThatThrownBy(() -> Scenarios.create("nope", Map.of(), SimHarness.T0))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("unknown scenario nope; known: stuck-pod, unbalanced, healthy, large");
+                .hasMessage("unknown scenario nope; known: stuck-pod, unbalanced, healthy, large, two-claims");
     }
 
     @Test
