@@ -25,6 +25,8 @@ final class ControllerManager {
     /** Every controller the simulated cluster has, in the order they run. */
     static ControllerManager standard() {
         return of(
+                // First, so that the scheduler never sees a cordon without its taint or an uncordon with it.
+                new NodeLifecycleController(),
                 new GarbageCollector(),
                 new StatefulSetController(),
                 new PvcProtectionController(),
