@@ -11,8 +11,15 @@ import java.util.Map;
 
 /**
  * The StatefulSet controller: adopts matching orphan pods, creates each missing pod (its claims from the
- * volumeClaimTemplates first, refusing while a claim is being deleted), replaces finished pods, and scales
- * down from the highest ordinal, one at a time under OrderedReady. Status is {@link StatefulSetStatusController}'s.
+ * volumeClaimTemplates first, refusing while a claim is being deleted), replaces finished pods, scales down
+ * from the highest ordinal (one at a time under OrderedReady), and rolls pods to a new template under the
+ * RollingUpdate strategy. Status is {@link StatefulSetStatusController}'s.
+ *
+ * <p>Updates follow spec.updateStrategy: with OnDelete the controller never replaces a pod whose revision
+ * differs (a pod someone deletes comes back at the new revision); with RollingUpdate (the default) it
+ * deletes the highest ordinal at or above the partition whose revision differs, one at a time, waiting for
+ * each replacement to be Ready, and under OrderedReady only once every pod is Running and Ready. zonemover
+ * recreates StatefulSets with OnDelete and relies on the first.
  */
 final class StatefulSetController implements Controller {
 
@@ -71,7 +78,8 @@ final class StatefulSetController implements Controller {
         }
         int replicas = s.path("spec").path("replicas").asInt(1);
         boolean ordered = !"Parallel".equals(Json.text(s, "spec", "podManagementPolicy"));
-        for (int i = 0; i < replicas; i++) {
+        int i = 0;
+        for (; i < replicas; i++) {
             String podName = name + "-" + i;
             ObjectNode pod = store.find(ResourceType.PODS, ns, podName);
             if (pod != null && !Facts.ownedBy(pod, uid)) {
@@ -110,6 +118,8 @@ final class StatefulSetController implements Controller {
                 break;
             }
         }
+        // Under OrderedReady a sync that had to wait for a pod does nothing more (monotonic progress).
+        boolean waiting = i < replicas;
         // Scale down: the highest ordinal first; one at a time when ordered.
         List<ObjectNode> condemned = new ArrayList<>();
         for (ObjectNode p : owned) {
@@ -135,6 +145,41 @@ final class StatefulSetController implements Controller {
                     + Json.name(p) + " in StatefulSet " + name + " successful", COMPONENT);
             if (ordered) {
                 break;
+            }
+        }
+        if (rollingUpdate(s) && (!ordered || (!waiting && condemned.isEmpty()))) {
+            rollOne(ctx, s, replicas);
+        }
+    }
+
+    static boolean rollingUpdate(JsonNode s) {
+        return !"OnDelete".equals(Json.text(s, "spec", "updateStrategy", "type"));
+    }
+
+    /**
+     * One step of a rolling update: the highest ordinal at or above the partition whose revision differs is
+     * deleted (the creation loop brings it back at the new revision); an unready pod on the way stops it.
+     * A pod without a revision label (placed by a scenario, not by this controller) counts as current.
+     */
+    private void rollOne(ControllerContext ctx, ObjectNode s, int replicas) {
+        String name = Json.name(s);
+        String update = revisions.of(s);
+        int partition = Math.max(0, s.path("spec").path("updateStrategy").path("rollingUpdate")
+                .path("partition").asInt(0));
+        for (int i = replicas - 1; i >= partition; i--) {
+            ObjectNode pod = ctx.store().find(ResourceType.PODS, Json.namespace(s), name + "-" + i);
+            if (pod == null || !Facts.ownedBy(pod, Json.uid(s))) {
+                return;
+            }
+            String rev = Revisions.ofPod(pod);
+            if (rev != null && !rev.equals(update) && !Json.deleting(pod)) {
+                ctx.api().deletePod(pod, null, ctx.now(), ctx.ec2());
+                ctx.record(ResourceType.STATEFULSETS, s, "Normal", "SuccessfulDelete", "delete Pod "
+                        + Json.name(pod) + " in StatefulSet " + name + " successful", COMPONENT);
+                return;
+            }
+            if (Json.deleting(pod) || !Facts.podReady(pod)) {
+                return;
             }
         }
     }

@@ -20,7 +20,10 @@ final class StatefulSetStatusController implements Controller {
         if (store.map(ResourceType.STATEFULSETS).isEmpty()) {
             return;
         }
+        // Per StatefulSet uid: pods, ready pods, and the pods at each revision (a pod without a revision
+        // label, placed by a scenario rather than by the controller, counts as at every revision).
         Map<String, int[]> counts = new HashMap<>();
+        Map<String, Map<String, Integer>> byRevision = new HashMap<>();
         for (ObjectNode p : store.all(ResourceType.PODS)) {
             String owner = Facts.controllerUid(p);
             if (owner == null) {
@@ -32,19 +35,38 @@ final class StatefulSetStatusController implements Controller {
                 if (Facts.podReady(p)) {
                     c[1]++;
                 }
+                String rev = Revisions.ofPod(p);
+                byRevision.computeIfAbsent(owner, k -> new HashMap<>()).merge(rev == null ? "" : rev, 1,
+                        Integer::sum);
             }
         }
         for (ObjectNode s : store.all(ResourceType.STATEFULSETS)) {
-            int[] c = counts.getOrDefault(Json.uid(s), new int[2]);
+            String uid = Json.uid(s);
+            int[] c = counts.getOrDefault(uid, new int[2]);
+            Map<String, Integer> revs = byRevision.getOrDefault(uid, Map.of());
+            int unlabelled = revs.getOrDefault("", 0);
+            String update = revisions.of(s);
+            // The revision the pods were at before the template changed; a new StatefulSet starts at its own.
+            String current = Json.text(s, "status", "currentRevision");
+            if (current == null || current.isEmpty()) {
+                current = update;
+            }
+            int updated = revs.getOrDefault(update, 0) + unlabelled;
+            int atCurrent = revs.getOrDefault(current, 0) + unlabelled;
+            // completeRollingUpdate: once every pod is updated and ready, the update revision becomes current.
+            if (StatefulSetController.rollingUpdate(s) && updated == c[0] && c[1] == c[0]) {
+                current = update;
+                atCurrent = updated;
+            }
             ObjectNode want = Json.obj();
             want.put("observedGeneration", Json.meta(s).path("generation").asLong(1));
             want.put("replicas", c[0]);
             want.put("readyReplicas", c[1]);
-            want.put("currentReplicas", c[0]);
-            want.put("updatedReplicas", c[0]);
+            want.put("currentReplicas", atCurrent);
+            want.put("updatedReplicas", updated);
             want.put("availableReplicas", c[1]);
-            want.put("currentRevision", revisions.of(s));
-            want.put("updateRevision", revisions.of(s));
+            want.put("currentRevision", current);
+            want.put("updateRevision", update);
             want.put("collisionCount", 0);
             if (!want.equals(s.get("status"))) {
                 s.set("status", want);
