@@ -42,6 +42,8 @@ public final class KubeWorld {
     private KubeFaults faults = KubeFaults.NONE;
     /** Set when faults change, so the kubelet re-checks readiness of every running pod once. */
     private boolean faultsChanged;
+    /** API calls counted while error or conflict faults were on: which call fails is a function of this. */
+    private long apiCalls;
 
     private KubeWorld(ObjectStore store, String kubernetesVersion) {
         this.store = store;
@@ -101,10 +103,34 @@ public final class KubeWorld {
         store.bumpClusterGen();
     }
 
+    /**
+     * How the API server answers the next call under the API faults in force: 0 to serve it, else the status
+     * code to fail it with (429, 500, 503, or 409 for a write). Counts the call, so callers save the world.
+     */
+    public int nextApiFault(boolean write) {
+        ApiFaults api = faults.api();
+        if (!api.countsCalls()) {
+            return 0;
+        }
+        return api.decide(apiCalls++, write);
+    }
+
     boolean takeFaultsChanged() {
         boolean was = faultsChanged;
         faultsChanged = false;
         return was;
+    }
+
+    /** Zones that have nodes, sorted. */
+    public List<String> nodeZones() {
+        java.util.TreeSet<String> zones = new java.util.TreeSet<>();
+        for (ObjectNode n : store.all(ResourceType.NODES)) {
+            String z = Facts.nodeZone(n);
+            if (z != null) {
+                zones.add(z);
+            }
+        }
+        return List.copyOf(zones);
     }
 
     public long resourceVersion() {
@@ -119,6 +145,7 @@ public final class KubeWorld {
         root.put("format", FORMAT);
         root.put("kubernetesVersion", api.kubernetesVersion());
         root.set("faults", faults.toJson());
+        root.put("apiCalls", apiCalls);
         events.writeTo(root);
         store.writeTo(root);
         try {
@@ -140,6 +167,7 @@ public final class KubeWorld {
         }
         KubeWorld w = new KubeWorld(ObjectStore.readFrom(root), root.path("kubernetesVersion").asText("1.32"));
         w.faults = KubeFaults.fromJson(root.get("faults"));
+        w.apiCalls = root.path("apiCalls").asLong(0);
         w.events.readFrom(root);
         return w;
     }
