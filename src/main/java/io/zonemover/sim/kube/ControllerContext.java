@@ -1,5 +1,7 @@
 package io.zonemover.sim.kube;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 /**
  * What a controller may use during one run of the controller loop: the store, the API verbs, the event
  * recorder, the EC2 side, the faults in force and the world's time. Controllers write only through these,
@@ -61,10 +63,9 @@ final class ControllerContext {
         waitingOnEc2 = false;
     }
 
-    // Shorthands for what every controller does.
-
-    void record(ResourceType involvedType, com.fasterxml.jackson.databind.JsonNode involved, String type,
-                String reason, String message, String component) {
+    /** Records an event at the current time: what every controller does to say what it did. */
+    void record(ResourceType involvedType, JsonNode involved, String type, String reason, String message,
+                String component) {
         world.events().record(now, involvedType, involved, type, reason, message, component);
     }
 }

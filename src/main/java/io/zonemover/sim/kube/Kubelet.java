@@ -83,7 +83,7 @@ final class Kubelet implements Controller {
                 st.put("startTime", Json.time(now));
                 ObjectNode node = store.find(ResourceType.NODES, null, nodeName);
                 st.put("hostIP", hostIp(node));
-                st.put("podIP", podIp(ctx, p));
+                st.put("podIP", podIp(ctx));
                 boolean ready = !ctx.faults().neverReady(Json.namespace(p), Json.name(p), Json.labels(p));
                 setContainerStatuses(ctx, p, "running", ready);
                 setReadiness(ctx, p, ready);
@@ -126,7 +126,7 @@ final class Kubelet implements Controller {
         return "10.0." + (h % 250) + "." + ((h / 250) % 250 + 1);
     }
 
-    private static String podIp(ControllerContext ctx, JsonNode pod) {
+    private static String podIp(ControllerContext ctx) {
         // The counter moves once per pod IP, as it always has: worlds saved earlier keep their futures.
         long v = ObjectStore.mix(ctx.store().nextSeq() + 16);
         return "10.1." + Long.remainderUnsigned(v, 250) + "." + (Long.remainderUnsigned(v >>> 8, 250) + 1);

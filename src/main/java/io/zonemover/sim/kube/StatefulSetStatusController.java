@@ -3,7 +3,9 @@ package io.zonemover.sim.kube;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The StatefulSet controller's status half: replicas, ready and available counts, and the revisions, as
@@ -24,13 +26,16 @@ final class StatefulSetStatusController implements Controller {
         // label, placed by a scenario rather than by the controller, counts as at every revision).
         Map<String, int[]> counts = new HashMap<>();
         Map<String, Map<String, Integer>> byRevision = new HashMap<>();
+        Set<String> anyDeleting = new HashSet<>();
         for (ObjectNode p : store.all(ResourceType.PODS)) {
             String owner = Facts.controllerUid(p);
             if (owner == null) {
                 continue;
             }
             int[] c = counts.computeIfAbsent(owner, k -> new int[2]);
-            if (!Json.deleting(p)) {
+            if (Json.deleting(p)) {
+                anyDeleting.add(owner);
+            } else {
                 c[0]++;
                 if (Facts.podReady(p)) {
                     c[1]++;
@@ -53,8 +58,11 @@ final class StatefulSetStatusController implements Controller {
             }
             int updated = revs.getOrDefault(update, 0) + unlabelled;
             int atCurrent = revs.getOrDefault(current, 0) + unlabelled;
-            // completeRollingUpdate: once every pod is updated and ready, the update revision becomes current.
-            if (StatefulSetController.rollingUpdate(s) && updated == c[0] && c[1] == c[0]) {
+            // completeRollingUpdate: once every wanted pod exists, is updated and is ready (none still being
+            // replaced or scaled away), the update revision becomes current.
+            int wanted = s.path("spec").path("replicas").asInt(1);
+            if (StatefulSetController.rollingUpdate(s) && c[0] == wanted && updated == wanted && c[1] == wanted
+                    && !anyDeleting.contains(uid)) {
                 current = update;
                 atCurrent = updated;
             }
