@@ -122,6 +122,38 @@ class StatefulSetUpdateAndCordonTest {
     }
 
     @Test
+    void zonemoversOwnSaveAndRecreateKeepsTheRevisionOfEveryScenarioStatefulSet(@TempDir Path other)
+            throws Exception {
+        // The path a migration takes: KubeCluster saves the manifest (client-java's serialization, so
+        // keys in model order), deletes with Orphan, and creates it again.
+        try (SimHarness world = SimHarness.of(other, io.zonemover.sim.Scenarios.create("unbalanced", Map.of(),
+                SimHarness.T0))) {
+            io.zonemover.cluster.KubeCluster cluster = new io.zonemover.cluster.KubeCluster(world.client);
+            for (V1StatefulSet sts : world.apps.listStatefulSetForAllNamespaces().execute().getItems()) {
+                String ns = sts.getMetadata().getNamespace();
+                String name = sts.getMetadata().getName();
+                String revision = sts.getStatus().getUpdateRevision();
+                List<String> uids = new ArrayList<>();
+                for (V1Pod p : world.core.listNamespacedPod(ns).execute().getItems()) {
+                    uids.add(p.getMetadata().getUid());
+                }
+                String manifest = cluster.statefulSet(ns, name).orElseThrow().manifest();
+                cluster.deleteStatefulSetOrphan(ns, name);
+                world.advance(1_000);
+                cluster.createStatefulSet(manifest);
+                world.advance(5 * 60_000);
+                V1StatefulSet again = world.apps.readNamespacedStatefulSet(name, ns).execute();
+                assertThat(again.getStatus().getUpdateRevision()).as(ns + "/" + name).isEqualTo(revision);
+                List<String> after = new ArrayList<>();
+                for (V1Pod p : world.core.listNamespacedPod(ns).execute().getItems()) {
+                    after.add(p.getMetadata().getUid());
+                }
+                assertThat(after).as(ns + "/" + name).containsExactlyInAnyOrderElementsOf(uids);
+            }
+        }
+    }
+
+    @Test
     void rollingUpdateReplacesTheHighestOrdinalFirstOneAtATimeWaitingForReady() throws Exception {
         h.apps.createNamespacedStatefulSet("default", KubeApiTest.statefulSet("web", 3, "gp3")).execute();
         h.advance(120_000);
