@@ -3,11 +3,9 @@ package io.zonemover.sim.kube;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -20,25 +18,12 @@ final class EbsProvisioner {
     private EbsProvisioner() {
     }
 
-    /** Zones that have nodes, sorted. */
-    private static List<String> clusterZones(ControllerContext ctx) {
-        ObjectStore store = ctx.store();
-        Set<String> z = new java.util.TreeSet<>();
-        for (ObjectNode n : store.map(ResourceType.NODES).values()) {
-            String zone = Facts.nodeZone(n);
-            if (zone != null) {
-                z.add(zone);
-            }
-        }
-        return new ArrayList<>(z);
-    }
-
     /**
      * volumehelpers.ChooseZoneForVolume: Immediate binding ignores the pod; the zone comes from a hash of the
      * claim name, with StatefulSet ordinals spread round-robin from the hash of the name's base.
      */
     static String chooseZoneForVolume(ControllerContext ctx, String claimName) {
-        List<String> zones = clusterZones(ctx);
+        List<String> zones = Facts.nodeZones(ctx.store());
         if (zones.isEmpty()) {
             return null;
         }

@@ -29,6 +29,18 @@ final class Facts {
         return z;
     }
 
+    /** Zones that have nodes, sorted. */
+    static List<String> nodeZones(ObjectStore store) {
+        java.util.TreeSet<String> zones = new java.util.TreeSet<>();
+        for (ObjectNode n : store.all(ResourceType.NODES)) {
+            String z = nodeZone(n);
+            if (z != null) {
+                zones.add(z);
+            }
+        }
+        return List.copyOf(zones);
+    }
+
     static String instanceId(JsonNode node) {
         String pid = Json.text(node, "spec", "providerID");
         if (pid == null) {

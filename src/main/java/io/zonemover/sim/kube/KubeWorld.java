@@ -123,14 +123,7 @@ public final class KubeWorld {
 
     /** Zones that have nodes, sorted. */
     public List<String> nodeZones() {
-        java.util.TreeSet<String> zones = new java.util.TreeSet<>();
-        for (ObjectNode n : store.all(ResourceType.NODES)) {
-            String z = Facts.nodeZone(n);
-            if (z != null) {
-                zones.add(z);
-            }
-        }
-        return List.copyOf(zones);
+        return Facts.nodeZones(store);
     }
 
     public long resourceVersion() {

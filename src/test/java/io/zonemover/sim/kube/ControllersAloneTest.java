@@ -96,4 +96,19 @@ class ControllersAloneTest {
         assertThat(pod.path("status").path("phase").asText()).isEqualTo("Pending");
         assertThat(kube.list(ResourceType.VOLUMEATTACHMENTS, null, null, null)).isEmpty();
     }
+
+    @Test
+    void theNodeLifecycleControllerAloneTaintsACordonedNodeAndNothingElseMoves() throws Exception {
+        start(new NodeLifecycleController());
+        kube.patch(ResourceType.NODES, null, "node-b", "application/merge-patch+json",
+                JSON.readTree("{\"spec\": {\"unschedulable\": true}}"), false, world.now(), ec2);
+        world.settle();
+
+        JsonNode taints = get(ResourceType.NODES, null, "node-b").path("spec").path("taints");
+        assertThat(taints).hasSize(1);
+        assertThat(taints.get(0).path("key").asText()).isEqualTo("node.kubernetes.io/unschedulable");
+        assertThat(get(ResourceType.PVCS, "default", "data").path("status").path("phase").asText())
+                .isEqualTo("Pending");
+        assertThat(kube.list(ResourceType.EVENTS, null, null, null)).isEmpty();
+    }
 }
