@@ -5,12 +5,14 @@ import io.zonemover.sim.Scenarios;
 import io.zonemover.sim.SimServers;
 import io.zonemover.sim.World;
 import io.zonemover.sim.WorldStore;
+import io.zonemover.sim.kube.ApiFaults;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -148,6 +150,22 @@ final class SimCommand extends BaseCommand implements Runnable {
         @Option(names = "--full-zone", paramLabel = "ZONE", description = "Nodes in ZONE have no room for new pods.")
         String fullZone;
 
+        @Option(names = "--kube-error-rate", paramLabel = "FRACTION",
+                description = "This share (0..1) of Kubernetes API calls is answered with one of --kube-error-codes.")
+        String kubeErrorRate;
+
+        @Option(names = "--kube-error-codes", paramLabel = "CODES",
+                description = "Codes for --kube-error-rate, among 429,500,503 (default: all three).")
+        String kubeErrorCodes;
+
+        @Option(names = "--kube-conflict-rate", paramLabel = "FRACTION",
+                description = "This share (0..1) of Kubernetes API writes is answered 409 Conflict, not applied.")
+        String kubeConflictRate;
+
+        @Option(names = "--kube-unreachable-for", paramLabel = "DURATION",
+                description = "The Kubernetes API closes every connection unanswered for this long (wall clock), e.g. 30s.")
+        String kubeUnreachableFor;
+
         @Override
         public Integer call() {
             WorldStore store = WorldStore.open(dir);
@@ -155,6 +173,26 @@ final class SimCommand extends BaseCommand implements Runnable {
             if (pod != null && pod.length != 2) {
                 throw ZonemoverException.badInput("--never-ready takes NAMESPACE/POD, got " + neverReady);
             }
+            // Every value is checked before anything changes; each bad one is a one-line error and exit 2.
+            Double errorRate = rate("--kube-error-rate", kubeErrorRate);
+            Double conflictRate = rate("--kube-conflict-rate", kubeConflictRate);
+            List<Integer> codes = codes(kubeErrorCodes);
+            Duration unreachableFor = positiveDuration("--kube-unreachable-for", kubeUnreachableFor);
+            if (fullZone != null || rejectZone != null) {
+                List<String> zones = store.read(world -> {
+                    java.util.TreeSet<String> all = new java.util.TreeSet<>(world.ec2().zones());
+                    all.addAll(world.kube().nodeZones());
+                    return List.copyOf(all);
+                });
+                for (String zone : new String[] {fullZone, rejectZone}) {
+                    if (zone != null && !zones.contains(zone)) {
+                        throw ZonemoverException.badInput("the world has no zone " + zone + "; its zones: "
+                                + String.join(", ", zones));
+                    }
+                }
+            }
+            long unreachableUntil = unreachableFor == null ? 0
+                    : System.currentTimeMillis() + unreachableFor.toMillis();
             String summary = store.write(world -> {
                 io.zonemover.sim.ec2.Ec2Faults ec2 = world.ec2().faults();
                 io.zonemover.sim.kube.KubeFaults kube = clear ? io.zonemover.sim.kube.KubeFaults.NONE : world.kube().faults();
@@ -179,12 +217,76 @@ final class SimCommand extends BaseCommand implements Runnable {
                 if (fullZone != null) {
                     kube = kube.withFullZone(fullZone);
                 }
+                ApiFaults api = kube.api();
+                if (errorRate != null || codes != null) {
+                    api = api.withErrors(errorRate != null ? errorRate : api.errorRate(),
+                            codes != null ? codes : api.errorCodes());
+                }
+                if (conflictRate != null) {
+                    api = api.withConflicts(conflictRate);
+                }
+                if (unreachableUntil > 0) {
+                    api = api.unreachableUntilWall(unreachableUntil);
+                }
+                kube = kube.withApi(api);
                 Scenarios.setKubeFaults(world, kube);
                 return "EC2: " + ec2 + "; Kubernetes: " + kube;
             });
             out().println("Faults now: " + summary);
             return 0;
         }
+    }
+
+    /** A fraction from 0 to 1, or a one-line error and exit 2; null when absent. */
+    static Double rate(String option, String value) {
+        if (value == null) {
+            return null;
+        }
+        double d;
+        try {
+            d = Double.parseDouble(value.trim());
+        } catch (NumberFormatException e) {
+            d = Double.NaN;
+        }
+        if (!(d >= 0 && d <= 1)) {
+            throw ZonemoverException.badInput(option + " must be a fraction from 0 to 1, got " + value);
+        }
+        return d;
+    }
+
+    /** A positive duration such as 30s or 2m, or a one-line error and exit 2; null when absent. */
+    static Duration positiveDuration(String option, String value) {
+        if (value == null) {
+            return null;
+        }
+        Duration d;
+        try {
+            d = new DurationConverter().convert(value);
+        } catch (RuntimeException e) {
+            d = null;
+        }
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw ZonemoverException.badInput(option + " must be a positive duration such as 30s or 2m, got "
+                    + value);
+        }
+        return d;
+    }
+
+    /** "429,500" as codes among those the API faults know, or a one-line error and exit 2; null when absent. */
+    static List<Integer> codes(String value) {
+        if (value == null) {
+            return null;
+        }
+        List<Integer> out = new java.util.ArrayList<>();
+        for (String part : value.split(",")) {
+            String p = part.trim();
+            Integer code = p.matches("\\d{3}") ? Integer.valueOf(p) : null;
+            if (code == null || !ApiFaults.ERROR_CODES.contains(code)) {
+                throw ZonemoverException.badInput("--kube-error-codes takes codes among 429,500,503, got " + value);
+            }
+            out.add(code);
+        }
+        return out;
     }
 
     static String fmt(double value) {

@@ -3,6 +3,7 @@ package io.zonemover.sim;
 import com.sun.net.httpserver.HttpServer;
 import io.zonemover.sim.ec2.Ec2Endpoint;
 import io.zonemover.sim.kube.KubeEndpoint;
+import io.zonemover.sim.kube.KubeFaultFilter;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,7 +49,7 @@ public final class SimServers implements AutoCloseable {
             ec2.createContext("/", new Ec2Endpoint(store));
             ec2.setExecutor(executor);
             HttpServer kube = HttpServer.create(new InetSocketAddress(loopback, kubePort), 64);
-            kube.createContext("/", new KubeEndpoint(store));
+            kube.createContext("/", new KubeEndpoint(store)).getFilters().add(new KubeFaultFilter(store));
             kube.setExecutor(executor);
             ec2.start();
             kube.start();

@@ -10,7 +10,8 @@ final class Defaults {
     private Defaults() {
     }
 
-    static void onCreate(KubeWorld w, ResourceType type, ObjectNode o, long now, Ec2Side ec2) {
+    static void onCreate(ObjectStore w, String kubernetesVersion, ResourceType type, ObjectNode o, long now,
+                         Ec2Side ec2) {
         if (type == ResourceType.PODS) {
             pod(o, now);
         } else if (type == ResourceType.PVCS) {
@@ -27,7 +28,7 @@ final class Defaults {
             ObjectNode status = o.putObject("status");
             status.put("phase", "Pending");
         } else if (type == ResourceType.NODES) {
-            node(w, o, now, ec2);
+            node(w, kubernetesVersion, o, now, ec2);
         } else if (type == ResourceType.STATEFULSETS) {
             statefulSet(o);
         } else if (type == ResourceType.STORAGECLASSES) {
@@ -56,7 +57,7 @@ final class Defaults {
         }
     }
 
-    static void onUpdate(KubeWorld w, ResourceType type, ObjectNode cur, ObjectNode next) {
+    static void onUpdate(ObjectStore w, ResourceType type, ObjectNode cur, ObjectNode next) {
         if (type == ResourceType.STATEFULSETS) {
             statefulSet(next);
         }
@@ -120,7 +121,7 @@ final class Defaults {
         }
     }
 
-    private static void claim(KubeWorld w, ObjectNode o) {
+    private static void claim(ObjectStore w, ObjectNode o) {
         Json.addFinalizer(o, KubeWorld.PVC_PROTECTION);
         ObjectNode spec = Json.with(o, "spec");
         if (!spec.has("storageClassName") || spec.get("storageClassName").isNull()) {
@@ -143,7 +144,7 @@ final class Defaults {
         o.putObject("status").put("phase", "Pending");
     }
 
-    private static void node(KubeWorld w, ObjectNode o, long now, Ec2Side ec2) {
+    private static void node(ObjectStore w, String kubernetesVersion, ObjectNode o, long now, Ec2Side ec2) {
         ObjectNode meta = Json.meta(o);
         ObjectNode labels = Json.with(meta, "labels");
         String zone = KubeWorld.nodeZone(o);
@@ -212,8 +213,8 @@ final class Defaults {
             info.put("bootID", w.newUid());
             info.put("containerRuntimeVersion", "containerd://1.7.27");
             info.put("kernelVersion", "6.1.134-152.225.amzn2023.x86_64");
-            info.put("kubeProxyVersion", "v" + w.kubernetesVersion + ".0");
-            info.put("kubeletVersion", "v" + w.kubernetesVersion + ".0");
+            info.put("kubeProxyVersion", "v" + kubernetesVersion + ".0");
+            info.put("kubeletVersion", "v" + kubernetesVersion + ".0");
             info.put("machineID", w.newUid().replace("-", ""));
             info.put("operatingSystem", "linux");
             info.put("osImage", "Amazon Linux 2023.7.20250527");

@@ -10,39 +10,51 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Faults injected into the Kubernetes half: pods that never become Ready, and zones whose nodes have no
- * capacity left. Immutable; serialized with the world.
+ * Faults injected into the Kubernetes half: pods that never become Ready, zones whose nodes have no
+ * capacity left, and faults of the API server itself ({@link ApiFaults}). Immutable; serialized with the
+ * world.
  *
  * @param neverReadyPods   "namespace/name" of pods whose containers start but never pass readiness
  * @param neverReadyLabels "key=value" labels: any pod carrying one never becomes Ready
  * @param fullZones        zones whose nodes report no allocatable cpu or memory to the scheduler
+ * @param api              error, conflict and unreachable faults of the API server
  */
-public record KubeFaults(Set<String> neverReadyPods, Set<String> neverReadyLabels, Set<String> fullZones) {
+public record KubeFaults(Set<String> neverReadyPods, Set<String> neverReadyLabels, Set<String> fullZones,
+                         ApiFaults api) {
 
-    public static final KubeFaults NONE = new KubeFaults(Set.of(), Set.of(), Set.of());
+    public static final KubeFaults NONE = new KubeFaults(Set.of(), Set.of(), Set.of(), ApiFaults.NONE);
 
     public KubeFaults {
         neverReadyPods = Set.copyOf(new TreeSet<>(neverReadyPods));
         neverReadyLabels = Set.copyOf(new TreeSet<>(neverReadyLabels));
         fullZones = Set.copyOf(new TreeSet<>(fullZones));
+        api = api == null ? ApiFaults.NONE : api;
+    }
+
+    public KubeFaults(Set<String> neverReadyPods, Set<String> neverReadyLabels, Set<String> fullZones) {
+        this(neverReadyPods, neverReadyLabels, fullZones, ApiFaults.NONE);
+    }
+
+    public KubeFaults withApi(ApiFaults apiFaults) {
+        return new KubeFaults(neverReadyPods, neverReadyLabels, fullZones, apiFaults);
     }
 
     public KubeFaults withNeverReadyPod(String namespace, String name) {
         Set<String> s = new TreeSet<>(neverReadyPods);
         s.add(namespace + "/" + name);
-        return new KubeFaults(s, neverReadyLabels, fullZones);
+        return new KubeFaults(s, neverReadyLabels, fullZones, api);
     }
 
     public KubeFaults withNeverReadyLabel(String key, String value) {
         Set<String> s = new TreeSet<>(neverReadyLabels);
         s.add(key + "=" + value);
-        return new KubeFaults(neverReadyPods, s, fullZones);
+        return new KubeFaults(neverReadyPods, s, fullZones, api);
     }
 
     public KubeFaults withFullZone(String zone) {
         Set<String> s = new TreeSet<>(fullZones);
         s.add(zone);
-        return new KubeFaults(neverReadyPods, neverReadyLabels, s);
+        return new KubeFaults(neverReadyPods, neverReadyLabels, s, api);
     }
 
     boolean neverReady(String namespace, String name, Map<String, String> labels) {
@@ -62,6 +74,9 @@ public record KubeFaults(Set<String> neverReadyPods, Set<String> neverReadyLabel
         put(n.putArray("neverReadyPods"), neverReadyPods);
         put(n.putArray("neverReadyLabels"), neverReadyLabels);
         put(n.putArray("fullZones"), fullZones);
+        if (api.any()) {
+            n.set("api", api.toJson());
+        }
         return n;
     }
 
@@ -70,7 +85,7 @@ public record KubeFaults(Set<String> neverReadyPods, Set<String> neverReadyLabel
             return NONE;
         }
         return new KubeFaults(read(n.path("neverReadyPods")), read(n.path("neverReadyLabels")),
-                read(n.path("fullZones")));
+                read(n.path("fullZones")), ApiFaults.fromJson(n.get("api")));
     }
 
     private static void put(ArrayNode a, Set<String> s) {
