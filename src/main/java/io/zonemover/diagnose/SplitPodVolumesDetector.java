@@ -20,13 +20,15 @@ final class SplitPodVolumesDetector implements Detector {
     @Override
     public List<Finding> detect(ClusterFacts facts, Findings soFar) {
         List<Finding> out = new ArrayList<>();
+        // Each move proposed here counts for the next pod's choice of zone, as for later detectors.
+        Findings known = soFar;
         for (Pod pod : facts.pods()) {
             if (!VolumeNodeAffinityConflictDetector.waitingForANode(facts, pod)) {
                 continue;
             }
             PodVolumes volumes = new PodVolumes(pod.namespace(), facts.mounts(pod));
             List<Mount> ebs = volumes.ebs();
-            if (ebs.isEmpty() || volumes.zones().size() < 2 || volumes.underMove(soFar)) {
+            if (ebs.isEmpty() || volumes.zones().size() < 2 || volumes.underMove(known)) {
                 continue;
             }
             List<Mount> pinned = volumes.pinned();
@@ -46,7 +48,7 @@ final class SplitPodVolumesDetector implements Detector {
                 }
                 if (target == null) {
                     target = Placement.suggestZone(facts.nodes(), pod.needs(), null,
-                            VolumeNodeAffinityConflictDetector.replicasPerZone(facts, soFar, pod)).orElse(null);
+                            VolumeNodeAffinityConflictDetector.replicasPerZone(facts, known, pod)).orElse(null);
                 }
             }
             List<Mount> concerned = new ArrayList<>(ebs);
@@ -73,13 +75,15 @@ final class SplitPodVolumesDetector implements Detector {
                         .append(", which holds most of its data.");
             }
             String zone = target;
-            out.add(Finding.builder(Kind.SplitPodVolumes)
+            Finding finding = Finding.builder(Kind.SplitPodVolumes)
                     .object(pod.key()).namespace(pod.namespace()).pod(pod.name())
                     .claims(PodVolumes.refs(concerned))
                     .suggestedZone(zone).statefulSet(pod.statefulSet())
                     .message(msg.toString())
                     .command(zone == null ? null : Moves.podCommand(pod.namespace(), pod.name(), zone))
-                    .build());
+                    .build();
+            out.add(finding);
+            known = known.with(List.of(finding));
         }
         return out;
     }

@@ -29,13 +29,15 @@ final class VolumeNodeAffinityConflictDetector implements Detector {
     @Override
     public List<Finding> detect(ClusterFacts facts, Findings soFar) {
         List<Finding> out = new ArrayList<>();
+        // Each move proposed here counts for the next pod's choice of zone, as for later detectors.
+        Findings known = soFar;
         for (Pod pod : facts.pods()) {
             if (!waitingForANode(facts, pod)) {
                 continue;
             }
             PodVolumes volumes = new PodVolumes(pod.namespace(), facts.mounts(pod));
             List<Mount> ebs = volumes.ebs();
-            if (ebs.isEmpty() || volumes.zones().size() != 1 || volumes.underMove(soFar)) {
+            if (ebs.isEmpty() || volumes.zones().size() != 1 || volumes.underMove(known)) {
                 continue;
             }
             String zone = volumes.zones().iterator().next();
@@ -46,7 +48,7 @@ final class VolumeNodeAffinityConflictDetector implements Detector {
             }
             List<Mount> pinned = volumes.pinned();
             Optional<String> target = pinned.isEmpty()
-                    ? Placement.suggestZone(facts.nodes(), pod.needs(), zone, replicasPerZone(facts, soFar, pod))
+                    ? Placement.suggestZone(facts.nodes(), pod.needs(), zone, replicasPerZone(facts, known, pod))
                     : Optional.empty();
             StringBuilder msg = new StringBuilder("Pending: ");
             if (ebs.size() == 1) {
@@ -75,13 +77,15 @@ final class VolumeNodeAffinityConflictDetector implements Detector {
             }
             List<Mount> concerned = new ArrayList<>(ebs);
             concerned.addAll(pinned);
-            out.add(Finding.builder(Kind.VolumeNodeAffinityConflict)
+            Finding finding = Finding.builder(Kind.VolumeNodeAffinityConflict)
                     .object(pod.key()).namespace(pod.namespace()).pod(pod.name())
                     .claims(PodVolumes.refs(concerned))
                     .suggestedZone(target.orElse(null)).statefulSet(pod.statefulSet())
                     .message(msg.toString())
                     .command(target.map(z -> Moves.command(pod.namespace(), pod.name(), ebs, z)).orElse(null))
-                    .build());
+                    .build();
+            out.add(finding);
+            known = known.with(List.of(finding));
         }
         return out;
     }
