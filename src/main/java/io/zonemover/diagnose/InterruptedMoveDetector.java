@@ -73,7 +73,8 @@ final class InterruptedMoveDetector implements Detector {
         }
         msg.append('.');
         if (!claimNames.isEmpty()) {
-            msg.append(" It was moving ").append(Moves.and(claimNames));
+            msg.append(" It was moving ").append(claimNames.size() == 1 ? "claim " : "claims ")
+                    .append(Moves.and(claimNames));
             if (move.fromZone() != null && move.toZone() != null) {
                 msg.append(" from ").append(move.fromZone()).append(" to ").append(move.toZone());
             }
@@ -90,7 +91,7 @@ final class InterruptedMoveDetector implements Detector {
         if (move.updatedAt() != null) {
             msg.append(" Last recorded at ").append(move.updatedAt()).append('.');
         }
-        msg.append(adoptAdvice(claimNames));
+        msg.append(adoptAdvice(claimNames, move.pointOfNoReturn()));
         return finding(ns, move.pod(), stsName, mounts, move.pod() != null ? ns + "/" + move.pod() : ns + "/"
                 + move.configMap(), msg.toString(), new Finding.Move(move.jobId(), move.step(), stsMissing,
                 move.pointOfNoReturn(), move.fromZone(), move.toZone(), move.updatedAt()));
@@ -111,7 +112,7 @@ final class InterruptedMoveDetector implements Detector {
                 .append(Tags.MIGRATION_ANNOTATION).append('=').append(jobId).append(", but the move's ConfigMap ")
                 .append(SnapshotFacts.MOVE_CONFIGMAP_PREFIX).append(jobId).append(" is gone.");
         appendMissingClaims(msg, mounts);
-        msg.append(adoptAdvice(claimNames));
+        msg.append(adoptAdvice(claimNames, null));
         return finding(ns, podName, stsName, mounts, podName != null ? ns + "/" + podName : ns + "/"
                 + claimNames.get(0), msg.toString(), new Finding.Move(jobId, null, stsMissing, null, null, null, null));
     }
@@ -149,11 +150,12 @@ final class InterruptedMoveDetector implements Detector {
         }
     }
 
-    private static String adoptAdvice(List<String> claims) {
-        return claims.isEmpty()
-                ? " The record names no claim; find the move with `zonemover jobs list` on the machine that ran it."
-                : " Adopt it from any machine to finish it or roll it back (if a zonemover is still running this"
-                        + " move, let it end instead).";
+    private static String adoptAdvice(List<String> claims, Boolean pointOfNoReturn) {
+        if (claims.isEmpty()) {
+            return " The record names no claim; find the move with `zonemover jobs list` on the machine that ran it.";
+        }
+        return " Adopt it from any machine to " + (Boolean.TRUE.equals(pointOfNoReturn) ? "finish it"
+                : "finish it or roll it back") + " (if a zonemover is still running this move, let it end instead).";
     }
 
     /** The StatefulSet whose volumeClaimTemplates name this claim ({@code <template>-<set>-<ordinal>}), if any. */

@@ -251,6 +251,26 @@ class ClusterReaderStreamingTest {
     }
 
     @Test
+    void readsOnlyZonemoversConfigMapsAndCarriesOnWithoutThem() throws Exception {
+        String record = "{\"metadata\":{\"name\":\"zonemover-zm-1\",\"namespace\":\"a\"},\"data\":{\"move.json\":\"{}\"}}";
+        try (Served s = serve(uri -> uri.startsWith("/api/v1/configmaps")
+                ? new Object[] {200, "{\"items\":[" + record + "]}"} : new Object[] {200, "{\"items\":[]}"})) {
+            ClusterSnapshot snapshot = new ClusterReader(s.client()).read(null);
+            assertEquals(List.of("zonemover-zm-1"), snapshot.configMaps().stream().map(c -> c.getMetadata().getName()).toList());
+            String request = s.requests().stream().filter(r -> r.startsWith("/api/v1/configmaps")).findFirst().orElseThrow();
+            assertTrue(request.contains("labelSelector=app.kubernetes.io%2Fmanaged-by%3Dzonemover"), request);
+            assertEquals(List.of(), snapshot.notes());
+        }
+        String forbidden = "{\"kind\":\"Status\",\"message\":\"configmaps is forbidden\",\"code\":403}";
+        try (Served s = serve(uri -> uri.startsWith("/api/v1/configmaps")
+                ? new Object[] {403, forbidden} : new Object[] {200, "{\"items\":[]}"})) {
+            ClusterSnapshot snapshot = new ClusterReader(s.client()).read(null);
+            assertTrue(snapshot.configMaps().isEmpty());
+            assertTrue(snapshot.notes().get(0).startsWith("cannot list configmaps (HTTP 403)"), snapshot.notes().toString());
+        }
+    }
+
+    @Test
     void forbiddenClusterWidePodsFallBackToTheNamespace() throws Exception {
         String forbidden = "{\"kind\":\"Status\",\"status\":\"Failure\",\"message\":\"pods is forbidden: no\",\"code\":403}";
         try (Served s = serve(uri -> {
