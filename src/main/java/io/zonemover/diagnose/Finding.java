@@ -10,9 +10,12 @@ import java.util.Map;
  * {@code diagnose -o json} contract (DESIGN.md): add fields, never rename them.
  *
  * <p>{@code claim}, {@code pv}, {@code volumeId} and {@code volumeZone} name the first (primary) claim;
- * {@code claims} names every claim of the pod the finding is about (a move takes them all), and is left
- * out of the JSON when the finding is not about a pod's claims. The move fields ({@code jobId},
- * {@code step}, ...) appear only on {@link Kind#InterruptedMove}.
+ * {@code claims} names every claim concerned, as {@code {claim, pv, volumeId, volumeZone}} (volumeId null
+ * for a volume that is not EBS). It is always there on the pod-level kinds ({@link Kind#InterruptedMove},
+ * {@link Kind#VolumeNodeAffinityConflict}, {@link Kind#SplitPodVolumes}), on the others only when the move
+ * takes more than one claim, and left out of the JSON otherwise, so the older kinds print as before. The
+ * move fields ({@code jobId}, {@code step}, {@code statefulSetMissing}, {@code pointOfNoReturn},
+ * {@code fromZone}, {@code toZone}, {@code updatedAt}) appear only on {@link Kind#InterruptedMove}.
  *
  * @param kind          what was found; see {@link Kind}
  * @param object        what the finding is about, for the table ({@code default/web-3}, {@code storageclass/gp2})

@@ -138,8 +138,7 @@ final class InterruptedMoveDetector implements Detector {
         if (parts.isEmpty()) {
             return "";
         }
-        String s = String.join(" and ", parts) + "; ";
-        return Character.toUpperCase(s.charAt(0)) + s.substring(1);
+        return String.join(" and ", parts) + "; ";
     }
 
     private static void appendMissingClaims(StringBuilder msg, List<Mount> mounts) {
@@ -177,7 +176,8 @@ final class InterruptedMoveDetector implements Detector {
     private static Finding finding(String ns, String pod, String sts, List<Mount> mounts, String object,
                                    String message, Finding.Move move) {
         return Finding.builder(Kind.InterruptedMove).object(object).namespace(ns).pod(pod).statefulSet(sts)
-                .claims(PodVolumes.refs(mounts)).message(message)
+                .claims(PodVolumes.refs(mounts))
+                .message(Character.toUpperCase(message.charAt(0)) + message.substring(1))
                 .command(mounts.isEmpty() ? null : Moves.adoptCommand(ns, mounts.get(0).claimName()))
                 .move(move).build();
     }

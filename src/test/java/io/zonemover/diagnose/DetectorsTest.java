@@ -288,6 +288,19 @@ class DetectorsTest {
     }
 
     @Test
+    void recordThatNamesNothingStillShows() {
+        World w = db();
+        w.moves.add(new MoveRecord(NS, "zonemover-zm-7", "zm-7", null, null, List.of(), null, null, null, null, null,
+                "its move.json is not a JSON object"));
+        Finding f = w.diagnose().get(0);
+        assertEquals(Kind.InterruptedMove, f.kind());
+        assertNull(f.command());
+        assertNull(f.move().statefulSetMissing(), "unknown, not false");
+        assertTrue(f.message().startsWith("Move zm-7 was interrupted at a step its record does not say (its move.json"
+                + " is not a JSON object)."), f.message());
+    }
+
+    @Test
     void annotationOfARecordedMoveIsNotASecondFinding() {
         World w = db().replica(2, B, B, null).move("zm-1", "db-2", "db", "restore", true, "data-db-2", "wal-db-2");
         w.annotate("data-db-2", "zm-1").annotate("wal-db-2", "zm-1");
