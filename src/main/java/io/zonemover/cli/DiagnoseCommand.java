@@ -17,7 +17,9 @@ import java.util.concurrent.Callable;
 
 @Command(name = "diagnose",
         description = {"Finds what keeps EBS-backed pods from running across zones, and prints the command that fixes each:",
-                "  VolumeNodeAffinityConflict    a Pending pod whose volume's zone has no node that can take it",
+                "  InterruptedMove               a move that stopped part-way (its StatefulSet may be deleted)",
+                "  VolumeNodeAffinityConflict    a Pending pod whose volumes' zone has no node that can take it",
+                "  SplitPodVolumes               a pod whose volumes are in different zones",
                 "  AttachFailure                 FailedAttachVolume / Multi-Attach, or a pod on a node in another zone",
                 "  ZoneImbalance                 a StatefulSet whose volumes crowd one zone",
                 "  ImmediateBindingStorageClass  an EBS StorageClass that picks zones before pods are scheduled",
@@ -44,6 +46,7 @@ final class DiagnoseCommand extends BaseCommand implements Callable<Integer> {
         String namespace = scope == null || scope.all ? null : scope.namespace;
         ClusterSnapshot snapshot = new ClusterReader(connections().kube()).read(namespace);
         List<Finding> findings = Diagnosis.of(snapshot);
+        snapshot.notes().forEach(note -> err().println("warning: " + note));
         if (global().json()) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("findings", findings.stream().map(Finding::toJson).toList());
@@ -62,6 +65,19 @@ final class DiagnoseCommand extends BaseCommand implements Callable<Integer> {
         if (findings.isEmpty()) {
             out.println("No problems found in " + where + " (" + counted + ").");
             return;
+        }
+        List<Finding> interrupted = findings.stream().filter(f -> f.kind() == Finding.Kind.InterruptedMove).toList();
+        if (!interrupted.isEmpty()) {
+            out.println("!! " + interrupted.size() + " interrupted move(s): a workload is part-way through a move."
+                    + " Adopt these first:");
+            Table moves = Table.of("JOB", "OBJECT", "STEP", "STATEFULSET", "ADOPT WITH");
+            for (Finding f : interrupted) {
+                String sts = f.statefulSet() == null ? null
+                        : f.statefulSet() + (Boolean.TRUE.equals(f.move().statefulSetMissing()) ? " (deleted)" : "");
+                moves.row(f.move().jobId(), f.object(), f.move().step(), sts, f.command());
+            }
+            moves.print(out);
+            out.println();
         }
         Table table = Table.of("KIND", "OBJECT", "ZONE", "SUGGESTED");
         for (Finding f : findings) {

@@ -6,6 +6,7 @@ import io.kubernetes.client.openapi.apis.AppsV1Api;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.apis.StorageV1Api;
 import io.kubernetes.client.openapi.models.CoreV1Event;
+import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1Node;
 import io.kubernetes.client.openapi.models.V1PersistentVolume;
 import io.kubernetes.client.openapi.models.V1PersistentVolumeClaim;
@@ -23,7 +24,7 @@ import java.util.concurrent.Executors;
 
 /**
  * Reads each kind the diagnosis needs once, with paged list calls (500 per page), into a
- * {@link ClusterSnapshot}. The seven lists run concurrently: on a large cluster the run is as long as
+ * {@link ClusterSnapshot}. The eight lists run concurrently: on a large cluster the run is as long as
  * the pod list, not the sum of all of them.
  *
  * <p>Each list is read off the HTTP body as it arrives ({@link ListStreamer}) rather than through
@@ -33,6 +34,8 @@ import java.util.concurrent.Executors;
 public final class ClusterReader {
 
     static final int PAGE = 500;
+    /** The label on everything zonemover creates in the cluster; the only ConfigMaps read are these. */
+    public static final String MANAGED_BY_SELECTOR = "app.kubernetes.io/managed-by=zonemover";
 
     private final ApiClient client;
 
@@ -70,8 +73,10 @@ public final class ClusterReader {
                     ? core.listEventForAllNamespaces().limit(PAGE)._continue(c).buildCall(null)
                     : core.listNamespacedEvent(namespace).limit(PAGE)._continue(c).buildCall(null),
                     CoreV1Event.class)));
+            List<String> notes = new ArrayList<>();
+            var configMaps = async(pool, () -> readConfigMaps(core, namespace, notes));
             return new ClusterSnapshot(namespace, join(nodes), join(pods), join(claims), join(pvs),
-                    join(classes), join(sets), join(events));
+                    join(classes), join(sets), join(events), join(configMaps), List.copyOf(notes));
         } finally {
             pool.shutdownNow();
         }
@@ -91,6 +96,30 @@ public final class ClusterReader {
             }
             return list("pods", c -> ListStreamer.execute(
                     core.listNamespacedPod(namespace).limit(PAGE)._continue(c).buildCall(null), V1Pod.class));
+        }
+    }
+
+    /**
+     * zonemover's ConfigMaps (the records of moves in progress). Someone allowed to read claims but not
+     * ConfigMaps still gets a diagnosis: interrupted moves are then found from the claims' annotation alone.
+     */
+    private List<V1ConfigMap> readConfigMaps(CoreV1Api core, String namespace, List<String> notes) {
+        try {
+            return list("configmaps", c -> ListStreamer.execute(namespace == null
+                    ? core.listConfigMapForAllNamespaces().labelSelector(MANAGED_BY_SELECTOR).limit(PAGE)
+                            ._continue(c).buildCall(null)
+                    : core.listNamespacedConfigMap(namespace).labelSelector(MANAGED_BY_SELECTOR).limit(PAGE)
+                            ._continue(c).buildCall(null),
+                    V1ConfigMap.class));
+        } catch (ZonemoverException e) {
+            if (!(e.getCause() instanceof ApiException api) || api.getCode() != 403) {
+                throw e;
+            }
+            synchronized (notes) {
+                notes.add("cannot list configmaps (HTTP 403): interrupted moves are found from the claims'"
+                        + " zonemover.io/migration annotation only, without their step");
+            }
+            return List.of();
         }
     }
 

@@ -1,6 +1,7 @@
 package io.zonemover.cluster;
 
 import io.kubernetes.client.openapi.models.CoreV1Event;
+import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1Node;
 import io.kubernetes.client.openapi.models.V1PersistentVolume;
 import io.kubernetes.client.openapi.models.V1PersistentVolumeClaim;
@@ -22,6 +23,9 @@ import java.util.Optional;
  * <p>{@code namespace} is the scope asked for (null: all namespaces). Pods are read cluster-wide when
  * allowed, whatever the scope, because a node's free capacity counts every pod on it; use
  * {@link #inScope(String)} to keep findings to the namespace asked for.
+ *
+ * <p>ConfigMaps are only zonemover's own (label {@code app.kubernetes.io/managed-by=zonemover}): the
+ * records of moves in progress. {@link #notes()} says what could not be read and what that costs.
  */
 public final class ClusterSnapshot {
 
@@ -33,6 +37,8 @@ public final class ClusterSnapshot {
     private final List<V1StorageClass> storageClasses;
     private final List<V1StatefulSet> statefulSets;
     private final List<CoreV1Event> events;
+    private final List<V1ConfigMap> configMaps;
+    private final List<String> notes;
 
     private final Map<String, V1PersistentVolumeClaim> claimByKey = new HashMap<>();
     private final Map<String, V1PersistentVolume> pvByName = new HashMap<>();
@@ -46,7 +52,16 @@ public final class ClusterSnapshot {
                            List<V1PersistentVolumeClaim> claims, List<V1PersistentVolume> pvs,
                            List<V1StorageClass> storageClasses, List<V1StatefulSet> statefulSets,
                            List<CoreV1Event> events) {
+        this(namespace, nodes, pods, claims, pvs, storageClasses, statefulSets, events, List.of(), List.of());
+    }
+
+    public ClusterSnapshot(String namespace, List<V1Node> nodes, List<V1Pod> pods,
+                           List<V1PersistentVolumeClaim> claims, List<V1PersistentVolume> pvs,
+                           List<V1StorageClass> storageClasses, List<V1StatefulSet> statefulSets,
+                           List<CoreV1Event> events, List<V1ConfigMap> configMaps, List<String> notes) {
         this.namespace = namespace;
+        this.configMaps = List.copyOf(configMaps);
+        this.notes = List.copyOf(notes);
         this.nodes = List.copyOf(nodes);
         this.pods = List.copyOf(pods);
         this.claims = List.copyOf(claims);
@@ -117,6 +132,16 @@ public final class ClusterSnapshot {
 
     public List<CoreV1Event> events() {
         return events;
+    }
+
+    /** zonemover's ConfigMaps (the records of moves in progress). */
+    public List<V1ConfigMap> configMaps() {
+        return configMaps;
+    }
+
+    /** What could not be read, in words for the user (empty when everything was read). */
+    public List<String> notes() {
+        return notes;
     }
 
     public Optional<V1PersistentVolumeClaim> claim(String namespace, String name) {

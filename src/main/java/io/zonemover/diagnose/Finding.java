@@ -1,27 +1,83 @@
 package io.zonemover.diagnose;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * One problem found, with the objects concerned and the command that fixes it. Field names are the
  * {@code diagnose -o json} contract (DESIGN.md): add fields, never rename them.
  *
- * @param kind          VolumeNodeAffinityConflict, AttachFailure, ImmediateBindingStorageClass, ZoneImbalance
+ * <p>{@code claim}, {@code pv}, {@code volumeId} and {@code volumeZone} name the first (primary) claim;
+ * {@code claims} names every claim concerned, as {@code {claim, pv, volumeId, volumeZone}} (volumeId null
+ * for a volume that is not EBS). It is always there on the pod-level kinds ({@link Kind#InterruptedMove},
+ * {@link Kind#VolumeNodeAffinityConflict}, {@link Kind#SplitPodVolumes}), on the others only when the move
+ * takes more than one claim, and left out of the JSON otherwise, so the older kinds print as before. The
+ * move fields ({@code jobId}, {@code step}, {@code statefulSetMissing}, {@code pointOfNoReturn},
+ * {@code fromZone}, {@code toZone}, {@code updatedAt}) appear only on {@link Kind#InterruptedMove}.
+ *
+ * @param kind          what was found; see {@link Kind}
  * @param object        what the finding is about, for the table ({@code default/web-3}, {@code storageclass/gp2})
  * @param namespace     namespace of the pod or claim; null for cluster-scoped objects
- * @param suggestedZone where to move the volume, when a move is the fix
+ * @param suggestedZone where to move the volumes, when a move is the fix
  * @param command       the exact command that fixes it, or null when there is none to give
+ * @param claims        the pod's claims concerned, primary first; null when not about a pod's claims
+ * @param move          the interrupted move's record; null for every other kind
  */
 public record Finding(Kind kind, String object, String namespace, String pod, String claim, String pv,
                       String volumeId, String volumeZone, String suggestedZone, String storageClass,
-                      String statefulSet, String message, String command) {
+                      String statefulSet, String message, String command, List<ClaimRef> claims, Move move) {
 
+    /** In the order {@code diagnose} reports them (most urgent first), though detectors set the order. */
     public enum Kind {
-        VolumeNodeAffinityConflict, AttachFailure, ImmediateBindingStorageClass, ZoneImbalance
+        /** A move was interrupted; its workload is part-way through (StatefulSet deleted, pod stopped...). */
+        InterruptedMove,
+        /** A Pending pod whose volumes are all in a zone with no room for it. */
+        VolumeNodeAffinityConflict,
+        /** A pod whose volumes are in different zones: no node can ever take it. */
+        SplitPodVolumes,
+        AttachFailure,
+        ZoneImbalance,
+        ImmediateBindingStorageClass
     }
 
-    /** The JSON object, keys in a stable order, absent values as null. */
+    /** One claim of the pod, with its volume; {@code volumeId} is null for a volume that is not EBS. */
+    public record ClaimRef(String claim, String pv, String volumeId, String volumeZone) {
+        Map<String, Object> toJson() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("claim", claim);
+            m.put("pv", pv);
+            m.put("volumeId", volumeId);
+            m.put("volumeZone", volumeZone);
+            return m;
+        }
+    }
+
+    /**
+     * What the cluster says about an interrupted move (its ConfigMap {@code zonemover-<jobId>}, or only the
+     * claims' {@code zonemover.io/migration} annotation when the ConfigMap is gone: then the rest is null).
+     *
+     * @param statefulSetMissing true when the StatefulSet named by the move does not exist; null when unknown
+     * @param step               the step in progress, or {@code rollback}; null when unknown
+     */
+    public record Move(String jobId, String step, Boolean statefulSetMissing, Boolean pointOfNoReturn,
+                       String fromZone, String toZone, String updatedAt) {
+    }
+
+    public Finding {
+        claims = claims == null ? null : List.copyOf(claims);
+    }
+
+    /** The names of the claims concerned: {@code claims}, else the one {@code claim}, else none. */
+    public List<String> claimNames() {
+        if (claims != null) {
+            return claims.stream().map(ClaimRef::claim).toList();
+        }
+        return claim == null ? List.of() : List.of(claim);
+    }
+
+    /** The JSON object, keys in a stable order, absent values as null (the optional groups left out). */
     public Map<String, Object> toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("kind", kind.name());
@@ -36,6 +92,20 @@ public record Finding(Kind kind, String object, String namespace, String pod, St
         m.put("statefulSet", statefulSet);
         m.put("message", message);
         m.put("command", command);
+        if (claims != null) {
+            List<Map<String, Object>> list = new ArrayList<>();
+            claims.forEach(c -> list.add(c.toJson()));
+            m.put("claims", list);
+        }
+        if (move != null) {
+            m.put("jobId", move.jobId());
+            m.put("step", move.step());
+            m.put("statefulSetMissing", move.statefulSetMissing());
+            m.put("pointOfNoReturn", move.pointOfNoReturn());
+            m.put("fromZone", move.fromZone());
+            m.put("toZone", move.toZone());
+            m.put("updatedAt", move.updatedAt());
+        }
         return m;
     }
 
@@ -57,6 +127,8 @@ public record Finding(Kind kind, String object, String namespace, String pod, St
         private String statefulSet;
         private String message;
         private String command;
+        private List<ClaimRef> claims;
+        private Move move;
 
         private Builder(Kind kind) {
             this.kind = kind;
@@ -74,10 +146,24 @@ public record Finding(Kind kind, String object, String namespace, String pod, St
         Builder statefulSet(String v) { statefulSet = v; return this; }
         Builder message(String v) { message = v; return this; }
         Builder command(String v) { command = v; return this; }
+        Builder move(Move v) { move = v; return this; }
+
+        /** The claims concerned; the first also fills claim, pv, volumeId and volumeZone. */
+        Builder claims(List<ClaimRef> v) {
+            claims = v;
+            if (v != null && !v.isEmpty()) {
+                ClaimRef first = v.get(0);
+                claim = first.claim();
+                pv = first.pv();
+                volumeId = first.volumeId();
+                volumeZone = first.volumeZone();
+            }
+            return this;
+        }
 
         Finding build() {
             return new Finding(kind, object, namespace, pod, claim, pv, volumeId, volumeZone, suggestedZone,
-                    storageClass, statefulSet, message, command);
+                    storageClass, statefulSet, message, command, claims, move);
         }
     }
 }

@@ -64,9 +64,9 @@ public final class StorageClassFix {
             }
             throw ZonemoverException.failed("Kubernetes API: cannot read StorageClass " + name + ": HTTP " + e.getCode(), e);
         }
-        if (!Diagnosis.EBS_PROVISIONERS.contains(current.getProvisioner())) {
+        if (!ImmediateBindingDetector.EBS_PROVISIONERS.contains(current.getProvisioner())) {
             throw ZonemoverException.refused("StorageClass " + name + " is provisioned by " + current.getProvisioner()
-                    + ", not EBS (" + String.join(" or ", Diagnosis.EBS_PROVISIONERS.stream().sorted().toList())
+                    + ", not EBS (" + String.join(" or ", ImmediateBindingDetector.EBS_PROVISIONERS.stream().sorted().toList())
                     + "); nothing changed");
         }
         if (WAIT_FOR_FIRST_CONSUMER.equals(current.getVolumeBindingMode())) {

@@ -1,6 +1,10 @@
 /**
- * What is wrong with EBS-backed workloads across zones, computed from one {@link
- * io.zonemover.cluster.ClusterSnapshot} (no call per pod), each finding with the command that fixes it;
- * and the StorageClass fix that stops new claims from landing in the wrong zone.
+ * What is wrong with EBS-backed workloads across zones, and the command that fixes each: one read of the
+ * cluster ({@link io.zonemover.cluster.ClusterSnapshot}) becomes plain records once ({@link
+ * io.zonemover.diagnose.SnapshotFacts}, {@link io.zonemover.diagnose.ClusterFacts}), and each
+ * {@link io.zonemover.diagnose.Detector} in {@link io.zonemover.diagnose.Detectors} finds one kind of
+ * problem in them, seeing what the earlier ones found ({@link io.zonemover.diagnose.Findings}). The pod is
+ * the unit of a move: every EBS claim of a pod is judged, and moved, together. Also here: the
+ * StorageClass fix that stops new claims from landing in the wrong zone.
  */
 package io.zonemover.diagnose;

@@ -65,7 +65,9 @@ class ClusterReaderStreamingTest {
                 core.listPersistentVolume().execute().getItems(),
                 storage.listStorageClass().execute().getItems(),
                 apps.listStatefulSetForAllNamespaces().execute().getItems(),
-                core.listEventForAllNamespaces().execute().getItems());
+                core.listEventForAllNamespaces().execute().getItems(),
+                core.listConfigMapForAllNamespaces().labelSelector(ClusterReader.MANAGED_BY_SELECTOR).execute()
+                        .getItems(), List.of());
     }
 
     @ParameterizedTest
@@ -74,7 +76,8 @@ class ClusterReaderStreamingTest {
         Map<String, String> options = "large".equals(scenario)
                 ? Map.of("pods", "900", "claims", "450", "nodes", "30", "zones", "3") : Map.of();
         World world = Scenarios.create(scenario, options, System.currentTimeMillis());
-        WorldStore.create(dir, world, 60, scenario);
+        // Real time (scale 1): at 60x the scheduler's retry can update an event between the two reads.
+        WorldStore.create(dir, world, 1, scenario);
         try (SimServers sim = SimServers.start(WorldStore.open(dir), 0, 0)) {
             ApiClient client = new ClientBuilder().setBasePath(sim.kubeUri().toString()).build();
             ClusterSnapshot reference = readTheOldWay(client);
@@ -88,6 +91,7 @@ class ClusterReaderStreamingTest {
             assertEquals(reference.storageClasses(), streamed.storageClasses());
             assertEquals(reference.statefulSets(), streamed.statefulSets());
             assertEquals(reference.events(), streamed.events());
+            assertEquals(reference.configMaps(), streamed.configMaps());
             assertEquals(reference.placementNodes(), streamed.placementNodes());
 
             List<Map<String, Object>> expected = Diagnosis.of(reference).stream().map(Finding::toJson).toList();
@@ -243,6 +247,26 @@ class ClusterReaderStreamingTest {
             assertEquals(2, podRequests.size(), podRequests.toString());
             assertTrue(podRequests.get(0).contains("limit=500"), podRequests.toString());
             assertTrue(podRequests.get(1).contains("continue=p2"), podRequests.toString());
+        }
+    }
+
+    @Test
+    void readsOnlyZonemoversConfigMapsAndCarriesOnWithoutThem() throws Exception {
+        String record = "{\"metadata\":{\"name\":\"zonemover-zm-1\",\"namespace\":\"a\"},\"data\":{\"move.json\":\"{}\"}}";
+        try (Served s = serve(uri -> uri.startsWith("/api/v1/configmaps")
+                ? new Object[] {200, "{\"items\":[" + record + "]}"} : new Object[] {200, "{\"items\":[]}"})) {
+            ClusterSnapshot snapshot = new ClusterReader(s.client()).read(null);
+            assertEquals(List.of("zonemover-zm-1"), snapshot.configMaps().stream().map(c -> c.getMetadata().getName()).toList());
+            String request = s.requests().stream().filter(r -> r.startsWith("/api/v1/configmaps")).findFirst().orElseThrow();
+            assertTrue(request.contains("labelSelector=app.kubernetes.io%2Fmanaged-by%3Dzonemover"), request);
+            assertEquals(List.of(), snapshot.notes());
+        }
+        String forbidden = "{\"kind\":\"Status\",\"message\":\"configmaps is forbidden\",\"code\":403}";
+        try (Served s = serve(uri -> uri.startsWith("/api/v1/configmaps")
+                ? new Object[] {403, forbidden} : new Object[] {200, "{\"items\":[]}"})) {
+            ClusterSnapshot snapshot = new ClusterReader(s.client()).read(null);
+            assertTrue(snapshot.configMaps().isEmpty());
+            assertTrue(snapshot.notes().get(0).startsWith("cannot list configmaps (HTTP 403)"), snapshot.notes().toString());
         }
     }
 

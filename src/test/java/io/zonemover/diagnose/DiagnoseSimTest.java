@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kubernetes.client.custom.Quantity;
 import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.apis.AppsV1Api;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.apis.StorageV1Api;
+import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1PersistentVolume;
@@ -35,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -221,6 +224,81 @@ class DiagnoseSimTest {
         }
         // Existing volumes untouched: web-3's PV is still there, in its zone.
         assertTrue(list(show(), "pvs").stream().anyMatch(p -> "default/www-web-3".equals(p.get("claim"))));
+    }
+
+    /**
+     * A move interrupted at final-snapshot, as its ConfigMap and the claim's annotation show it, written
+     * through client-java: diagnose reports it first, from the cluster alone, with the command to adopt it,
+     * and suggests no other move for the claim; then again once the StatefulSet and pod are gone, as a
+     * move at that step leaves them.
+     */
+    @Test
+    void interruptedMoveIsSeenFromTheClusterAlone() throws Exception {
+        world("stuck-pod");
+        String jobId = "zm-1a2b3c";
+        try (SimServers sim = SimServers.start(WorldStore.open(dir), 0, 0)) {
+            ApiClient client = new ClientBuilder().setBasePath(sim.kubeUri().toString()).build();
+            CoreV1Api core = new CoreV1Api(client);
+            String moveJson = JSON.writeValueAsString(Map.of("jobId", jobId, "namespace", "default", "pod", "web-3",
+                    "statefulSet", "web", "claims", List.of("www-web-3"), "fromZone", "us-east-1b",
+                    "toZone", "us-east-1c", "step", "final-snapshot", "pointOfNoReturn", false,
+                    "updatedAt", "2026-11-30T08:00:00Z"));
+            core.createNamespacedConfigMap("default", new V1ConfigMap()
+                    .metadata(new V1ObjectMeta().name("zonemover-" + jobId).labels(Map.of(
+                            "app.kubernetes.io/managed-by", "zonemover", "zonemover.io/job", jobId,
+                            "zonemover.io/pod", "web-3")))
+                    .data(Map.of("move.json", moveJson))).execute();
+            // Another tool's ConfigMap, not labelled: never read.
+            core.createNamespacedConfigMap("default", new V1ConfigMap()
+                    .metadata(new V1ObjectMeta().name("zonemover-not-ours")).data(Map.of("move.json", "{}"))).execute();
+            V1PersistentVolumeClaim claim = core.readNamespacedPersistentVolumeClaim("www-web-3", "default").execute();
+            claim.getMetadata().putAnnotationsItem("zonemover.io/migration", jobId);
+            core.replaceNamespacedPersistentVolumeClaim("www-web-3", "default", claim).execute();
+        }
+
+        Run run = zonemover("--sim", dir.toString(), "diagnose", "-o", "json");
+        assertEquals(1, run.code(), run.err());
+        JsonNode findings = run.json().get("findings");
+        JsonNode move = findings.get(0);
+        assertEquals("InterruptedMove", move.get("kind").asText(), findings.toString());
+        assertEquals(1, count(findings, "InterruptedMove"), findings.toString());
+        assertEquals(jobId, move.get("jobId").asText());
+        assertEquals("default", move.get("namespace").asText());
+        assertEquals("web-3", move.get("pod").asText());
+        assertEquals("www-web-3", move.get("claim").asText());
+        assertEquals("www-web-3", move.get("claims").get(0).get("claim").asText());
+        assertEquals("web", move.get("statefulSet").asText());
+        assertFalse(move.get("statefulSetMissing").asBoolean());
+        assertEquals("final-snapshot", move.get("step").asText());
+        assertEquals("zonemover jobs adopt default/www-web-3", move.get("command").asText());
+        for (JsonNode f : findings) {
+            assertFalse("www-web-3".equals(f.path("claim").asText()) && f.path("command").asText().contains("migrate"),
+                    "no move suggested for a claim under a move: " + f);
+        }
+
+        try (SimServers sim = SimServers.start(WorldStore.open(dir), 0, 0)) {
+            ApiClient client = new ClientBuilder().setBasePath(sim.kubeUri().toString()).build();
+            new AppsV1Api(client).deleteNamespacedStatefulSet("web", "default").propagationPolicy("Orphan").execute();
+            new CoreV1Api(client).deleteNamespacedPod("web-3", "default").gracePeriodSeconds(0).execute();
+        }
+        JsonNode after = zonemover("--sim", dir.toString(), "diagnose", "-o", "json").json().get("findings").get(0);
+        assertEquals("InterruptedMove", after.get("kind").asText());
+        assertTrue(after.get("statefulSetMissing").asBoolean(), after.toString());
+        assertTrue(after.get("message").asText().startsWith("StatefulSet web is deleted and pod web-3 is stopped; move "
+                + jobId + " was interrupted in step final-snapshot"), after.toString());
+
+        Run table = zonemover("--sim", dir.toString(), "diagnose");
+        assertTrue(table.out().startsWith("!! 1 interrupted move(s)"), table.out());
+        assertTrue(table.out().contains("web (deleted)"), table.out());
+        assertTrue(table.out().contains("zonemover jobs adopt default/www-web-3"), table.out());
+    }
+
+    private static int count(JsonNode findings, String kind) {
+        int n = 0;
+        for (JsonNode f : findings) {
+            n += kind.equals(f.get("kind").asText()) ? 1 : 0;
+        }
+        return n;
     }
 
     private static JsonNode only(JsonNode findings, String kind, String pod) {
