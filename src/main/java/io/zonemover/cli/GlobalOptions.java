@@ -104,7 +104,9 @@ public final class GlobalOptions {
         // AUTO_SERVER lets `jobs list` in a second terminal read while a migration holds the file.
         // WRITE_DELAY=0: H2 has no write-ahead log and by default writes commits up to 500 ms later, so a
         // kill -9 could lose a checkpoint whose action already happened; this writes each commit at once.
-        return "jdbc:h2:file:" + base + ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
+        // TRACE_LEVEL_FILE=0: no PATH.trace.db; it grew on every start (the schema script's "already exists"),
+        // and errors reach users through the command's own message.
+        return "jdbc:h2:file:" + base + ";AUTO_SERVER=TRUE;WRITE_DELAY=0;TRACE_LEVEL_FILE=0";
     }
 
     /**

@@ -36,10 +36,25 @@ public final class Main {
         line.setOut(out);
         line.setErr(err);
         line.setCaseInsensitiveEnumValuesAllowed(true);
+        // NaN and infinity parse as doubles, but no number this tool takes (time scales) can be either.
+        CommandLine.ITypeConverter<Double> finite = value -> {
+            double d;
+            try {
+                d = Double.parseDouble(value);
+            } catch (NumberFormatException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a number");
+            }
+            if (!Double.isFinite(d)) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a finite number");
+            }
+            return d;
+        };
+        line.registerConverter(Double.class, finite);
+        line.registerConverter(Double.TYPE, finite);
         line.setParameterExceptionHandler((ex, argv) -> {
             CommandLine cmd = ex.getCommandLine();
             // One line: the contract (DESIGN.md) is that bad input gets one line naming it.
-            cmd.getErr().println("zonemover: error: " + firstLine(ex.getMessage()) + " (see `"
+            cmd.getErr().println("zonemover: error: " + withoutJavaNames(firstLine(ex.getMessage())) + " (see `"
                     + cmd.getCommandSpec().qualifiedName() + " --help`)");
             if (root.global().verbose()) {
                 ex.printStackTrace(cmd.getErr());
@@ -130,6 +145,11 @@ public final class Main {
                 || t instanceof java.util.concurrent.CompletionException
                 || message.startsWith("Error creating bean")
                 || message.startsWith("Failed to instantiate");
+    }
+
+    /** picocli appends the converter's exception, "(java.net.URISyntaxException: ...)": users need not see it. */
+    static String withoutJavaNames(String message) {
+        return message.replaceAll("\\s*\\((?:[a-z_$][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error)(?::[^()]*)?\\)", "");
     }
 
     private static String label(ZonemoverException.Kind kind) {
