@@ -99,8 +99,12 @@ public final class Connections implements AutoCloseable {
                 client = new ClientBuilder().setBasePath(sim().kubeUri().toString()).build();
             } else if (config != null) {
                 client = ClientBuilder.kubeconfig(config).build();
+            } else if (System.getenv("KUBERNETES_SERVICE_HOST") != null) {
+                client = ClientBuilder.standard().build(); // in-cluster: the pod's service account
             } else {
-                client = ClientBuilder.standard().build();
+                // Without this, the client falls back to http://localhost:8080 and fails as a network error.
+                throw ZonemoverException.badInput("no Kubernetes configuration: " + kubeconfigFile()
+                        + " does not exist and this is not a pod; give --kubeconfig FILE (or --sim DIR)");
             }
             client.setHttpClient(client.getHttpClient().newBuilder()
                     .readTimeout(60, TimeUnit.SECONDS).connectTimeout(10, TimeUnit.SECONDS).build());

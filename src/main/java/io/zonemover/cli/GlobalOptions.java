@@ -181,6 +181,19 @@ public final class GlobalOptions {
         return null;
     }
 
+    /**
+     * The file checks for the state database the commands that run jobs open, the default one included
+     * (--db itself is checked by {@link #validate()} for every command).
+     */
+    void validateStateDatabase() {
+        if (db != null) {
+            validateDatabase();
+        } else {
+            String url = jdbcUrl();
+            checkH2File(Path.of(url.substring("jdbc:h2:file:".length(), url.indexOf(';'))));
+        }
+    }
+
     private void validateDatabase() {
         if (db == null) {
             return;
@@ -217,7 +230,7 @@ public final class GlobalOptions {
     private void checkH2File(Path base) {
         Path file = Path.of(base + H2_SUFFIX);
         if (Files.exists(file)) {
-            if (!Files.isRegularFile(file) || !hasH2Header(file)) {
+            if (!Files.isRegularFile(file) || hasH2Header(file) == Boolean.FALSE) {
                 throw ZonemoverException.badInput(databaseLabel() + ": not an H2 database (" + file + ")");
             }
             if (!Files.isWritable(file) || !Files.isWritable(file.getParent())) {
@@ -253,11 +266,12 @@ public final class GlobalOptions {
         }
     }
 
-    private static boolean hasH2Header(Path file) {
+    /** Whether the file starts as every H2 file does; null if it cannot be read (then H2 itself will tell). */
+    private static Boolean hasH2Header(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
             return Arrays.equals(in.readNBytes(H2_MAGIC.length), H2_MAGIC);
         } catch (IOException e) {
-            return false;
+            return null;
         }
     }
 

@@ -43,6 +43,7 @@ final class JobEngine implements AutoCloseable {
 
     static JobEngine start(Connections connections, Progress progress, long pollMillis) {
         GlobalOptions options = connections.options();
+        options.validateStateDatabase();
         Map<String, Object> properties = new LinkedHashMap<>();
         properties.put("spring.datasource.url", options.jdbcUrl());
         properties.put("spring.datasource.username", "sa");

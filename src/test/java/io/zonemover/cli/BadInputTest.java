@@ -2,6 +2,7 @@ package io.zonemover.cli;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -229,6 +230,15 @@ class BadInputTest {
         assertThat(run.exit()).as("stderr: %s", run.err()).isEqualTo(exit);
         assertThat(run.err()).doesNotContain("zonemover: error:");
         assertThat(run.out()).isNotEmpty();
+    }
+
+    @Test
+    void verboseAddsTheStackTraceAndOnlyThen() {
+        String[] args = {"--sim", world.toString(), "--db", textFile.toString(), "jobs", "list"};
+        assertThat(run(args).err().strip().lines()).hasSize(1);
+        Run verbose = run(Stream.concat(Stream.of("-v"), Stream.of(args)).toArray(String[]::new));
+        assertThat(verbose.exit()).isEqualTo(2);
+        assertThat(verbose.err()).startsWith("zonemover: error: --db ").contains("\tat io.zonemover.");
     }
 
     private static Arguments bad(String names, String... args) {
