@@ -54,8 +54,14 @@ public final class Main {
         line.setParameterExceptionHandler((ex, argv) -> {
             CommandLine cmd = ex.getCommandLine();
             // One line: the contract (DESIGN.md) is that bad input gets one line naming it.
-            cmd.getErr().println("zonemover: error: " + withoutJavaNames(firstLine(ex.getMessage())) + " (see `"
-                    + cmd.getCommandSpec().qualifiedName() + " --help`)");
+            String message = withoutJavaNames(firstLine(ex.getMessage()));
+            if (ex instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
+                message += "; did you mean " + unmatched.getSuggestions().get(0) + "?";
+            }
+            if (!message.contains("--help")) {
+                message += " (see `" + cmd.getCommandSpec().qualifiedName() + " --help`)";
+            }
+            cmd.getErr().println("zonemover: error: " + message);
             if (root.global().verbose()) {
                 ex.printStackTrace(cmd.getErr());
             }
