@@ -23,6 +23,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -40,6 +43,7 @@ public final class Connections implements AutoCloseable {
     private SimServers sim;
     private ApiClient kube;
     private Ec2Client ec2;
+    private KubeConfig loadedKubeConfig;
 
     public Connections(GlobalOptions options) {
         this.options = options;
@@ -71,33 +75,124 @@ public final class Connections implements AutoCloseable {
         return ec2;
     }
 
+    /**
+     * Checks the global options and, when one is named (--kubeconfig, --context), the kubeconfig and its
+     * context, without connecting to anything and without creating anything. Called before every command
+     * runs, so a typo is refused with one line naming it before anything changes.
+     */
+    public synchronized void validate() {
+        options.validate();
+        if (options.kubeconfig == null && options.context != null && options.sim != null) {
+            throw ZonemoverException.badInput("--context " + options.context + ": --sim serves one cluster and has no"
+                    + " contexts; drop --context (or give --kubeconfig with it)");
+        }
+        if (options.kubeconfig != null || options.context != null) {
+            kubeConfig();
+        }
+    }
+
     private ApiClient buildKube() {
         try {
             ApiClient client;
+            KubeConfig config = options.kubeconfig == null && sim() != null ? null : kubeConfig();
             if (options.kubeconfig == null && sim() != null) {
                 client = new ClientBuilder().setBasePath(sim().kubeUri().toString()).build();
-            } else if (options.kubeconfig != null || options.context != null) {
-                Path file = options.kubeconfig != null ? options.kubeconfig : defaultKubeconfig();
-                if (!Files.isReadable(file)) {
-                    throw ZonemoverException.badInput("cannot read kubeconfig " + file);
-                }
-                try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                    KubeConfig config = KubeConfig.loadKubeConfig(reader);
-                    config.setFile(file.toFile());
-                    if (options.context != null && !config.setContext(options.context)) {
-                        throw ZonemoverException.badInput("no context " + options.context + " in " + file);
-                    }
-                    client = ClientBuilder.kubeconfig(config).build();
-                }
+            } else if (config != null) {
+                client = ClientBuilder.kubeconfig(config).build();
+            } else if (System.getenv("KUBERNETES_SERVICE_HOST") != null) {
+                client = ClientBuilder.standard().build(); // in-cluster: the pod's service account
             } else {
-                client = ClientBuilder.standard().build();
+                // Without this, the client falls back to http://localhost:8080 and fails as a network error.
+                throw ZonemoverException.badInput("no Kubernetes configuration: " + kubeconfigFile()
+                        + " does not exist and this is not a pod; give --kubeconfig FILE (or --sim DIR)");
             }
             client.setHttpClient(client.getHttpClient().newBuilder()
                     .readTimeout(60, TimeUnit.SECONDS).connectTimeout(10, TimeUnit.SECONDS).build());
             return client;
-        } catch (IOException e) {
-            throw ZonemoverException.badInput("cannot load Kubernetes configuration: " + e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof ZonemoverException z) {
+                throw z;
+            }
+            throw ZonemoverException.badInput(kubeconfigLabel(kubeconfigFile())
+                    + ": cannot configure the Kubernetes client: " + GlobalOptions.firstLine(e.getMessage()));
         }
+    }
+
+    /**
+     * The kubeconfig to use, loaded and checked once: the file given, else $KUBECONFIG's first file or
+     * ~/.kube/config if it exists; null when there is none (then in-cluster configuration is tried).
+     */
+    private KubeConfig kubeConfig() {
+        if (loadedKubeConfig != null) {
+            return loadedKubeConfig;
+        }
+        Path file = kubeconfigFile();
+        if (options.kubeconfig == null && options.context == null && !Files.exists(file)) {
+            return null;
+        }
+        String label = kubeconfigLabel(file);
+        if (!Files.exists(file)) {
+            throw ZonemoverException.badInput(label + ": no such file");
+        }
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            throw ZonemoverException.badInput(label + ": cannot read it (not a readable file)");
+        }
+        KubeConfig config;
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            config = KubeConfig.loadKubeConfig(reader);
+        } catch (IOException | RuntimeException e) {
+            throw ZonemoverException.badInput(label + ": not a kubeconfig (" + GlobalOptions.firstLine(e.getMessage())
+                    + ")");
+        }
+        if (config == null) {
+            throw ZonemoverException.badInput(label + ": not a kubeconfig (empty)");
+        }
+        config.setFile(file.toFile());
+        List<String> contexts = namesOf(config.getContexts());
+        String known = contexts.isEmpty() ? "it defines no contexts" : "contexts: " + String.join(", ", contexts);
+        String chosen = options.context != null ? options.context : config.getCurrentContext();
+        if (options.context != null && !contexts.contains(options.context)) {
+            throw ZonemoverException.badInput("--context " + options.context + ": no such context in " + file
+                    + " (" + known + ")");
+        }
+        if (chosen == null || chosen.isBlank()) {
+            throw ZonemoverException.badInput(label + ": no current-context; choose one with --context NAME ("
+                    + known + ")");
+        }
+        if (!contexts.contains(chosen) || !config.setContext(chosen)) {
+            throw ZonemoverException.badInput(label + ": current-context " + chosen + " is not one of its contexts ("
+                    + known + ")");
+        }
+        if (config.getServer() == null || config.getServer().isBlank()) {
+            throw ZonemoverException.badInput(label + ": context " + chosen
+                    + " names no cluster with a server URL");
+        }
+        loadedKubeConfig = config;
+        return config;
+    }
+
+    private Path kubeconfigFile() {
+        return options.kubeconfig != null ? options.kubeconfig : defaultKubeconfig();
+    }
+
+    private String kubeconfigLabel(Path file) {
+        if (options.kubeconfig != null) {
+            return "--kubeconfig " + file;
+        }
+        String env = System.getenv("KUBECONFIG");
+        return (env != null && !env.isBlank() ? "kubeconfig " + file + " (from $KUBECONFIG)" : "kubeconfig " + file);
+    }
+
+    private static List<String> namesOf(List<Object> entries) {
+        List<String> names = new ArrayList<>();
+        if (entries != null) {
+            for (Object entry : entries) {
+                if (entry instanceof Map<?, ?> map && map.get("name") != null) {
+                    names.add(String.valueOf(map.get("name")));
+                }
+            }
+        }
+        return names;
     }
 
     private static Path defaultKubeconfig() {
@@ -124,10 +219,10 @@ public final class Connections implements AutoCloseable {
         }
         if (options.region != null) {
             builder.region(Region.of(options.region));
-        } else if (simulated || endpoint != null && endpoint.getHost().equals("127.0.0.1")) {
+        } else if (simulated || endpoint != null && "127.0.0.1".equals(endpoint.getHost())) {
             builder.region(Region.US_EAST_1);
         }
-        if (simulated || options.profile == null && endpoint != null && endpoint.getHost().equals("127.0.0.1")) {
+        if (simulated || options.profile == null && endpoint != null && "127.0.0.1".equals(endpoint.getHost())) {
             // A local endpoint (the simulated world) needs a signature, not real credentials.
             builder.credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("sim", "sim")));
         } else if (options.profile != null) {

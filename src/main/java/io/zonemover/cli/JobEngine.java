@@ -4,6 +4,7 @@ import io.zonemover.aws.BlockStore;
 import io.zonemover.aws.Ec2BlockStore;
 import io.zonemover.cluster.Cluster;
 import io.zonemover.cluster.KubeCluster;
+import io.zonemover.domain.ZonemoverException;
 import io.zonemover.jobs.MigrationJob;
 import io.zonemover.jobs.MigrationService;
 import io.zonemover.jobs.Progress;
@@ -16,6 +17,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.support.GenericApplicationContext;
 
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -39,6 +43,7 @@ final class JobEngine implements AutoCloseable {
 
     static JobEngine start(Connections connections, Progress progress, long pollMillis) {
         GlobalOptions options = connections.options();
+        options.validateStateDatabase();
         Map<String, Object> properties = new LinkedHashMap<>();
         properties.put("spring.datasource.url", options.jdbcUrl());
         properties.put("spring.datasource.username", "sa");
@@ -50,20 +55,45 @@ final class JobEngine implements AutoCloseable {
         // Errors reach users through the CLI's own one-line messages; logs only with -v, and never on stdout.
         properties.put("logging.threshold.console", options.verbose() ? "WARN" : "OFF");
         properties.put("logging.level.org.springframework.batch", options.verbose() ? "INFO" : "OFF");
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(Application.class)
-                .web(WebApplicationType.NONE)
-                .bannerMode(Banner.Mode.OFF)
-                .logStartupInfo(false)
-                .registerShutdownHook(false)
-                .properties(properties)
-                .initializers(ctx -> {
-                    GenericApplicationContext app = (GenericApplicationContext) ctx;
-                    app.registerBean("progress", Progress.class, () -> progress);
-                    app.registerBean("cluster", Cluster.class, () -> new KubeCluster(connections.kube()));
-                    app.registerBean("blockStore", BlockStore.class, () -> new Ec2BlockStore(connections.ec2()));
-                })
-                .run();
+        ConfigurableApplicationContext context;
+        try {
+            context = new SpringApplicationBuilder(Application.class)
+                    .web(WebApplicationType.NONE)
+                    .bannerMode(Banner.Mode.OFF)
+                    .logStartupInfo(false)
+                    .registerShutdownHook(false)
+                    .properties(properties)
+                    .initializers(ctx -> {
+                        GenericApplicationContext app = (GenericApplicationContext) ctx;
+                        app.registerBean("progress", Progress.class, () -> progress);
+                        app.registerBean("cluster", Cluster.class, () -> new KubeCluster(connections.kube()));
+                        app.registerBean("blockStore", BlockStore.class, () -> new Ec2BlockStore(connections.ec2()));
+                    })
+                    .run();
+        } catch (RuntimeException e) {
+            throw opening(options, e);
+        }
+        // Open the database now, so a --db that is not one is told apart from a failure inside a job.
+        try (Connection connection = context.getBean(DataSource.class).getConnection()) {
+            connection.isValid(1);
+        } catch (SQLException | RuntimeException e) {
+            context.close();
+            throw opening(options, e);
+        }
         return new JobEngine(context);
+    }
+
+    /** A database error while opening the state database: bad input (named after --db) or a failure. */
+    private static RuntimeException opening(GlobalOptions options, Exception e) {
+        ZonemoverException bad = options.databaseProblem(e, true);
+        if (bad != null) {
+            return bad;
+        }
+        if (e instanceof RuntimeException runtime) {
+            return runtime;
+        }
+        return ZonemoverException.failed("cannot open " + options.databaseLabel() + ": "
+                + GlobalOptions.firstLine(e.getMessage()), e);
     }
 
     MigrationService migrations() {
