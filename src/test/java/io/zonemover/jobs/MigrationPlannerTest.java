@@ -1,51 +1,52 @@
 package io.zonemover.jobs;
 
-import io.zonemover.aws.BlockStore;
-import io.zonemover.cluster.Cluster;
 import io.zonemover.domain.ClaimRef;
-import io.zonemover.domain.EbsSnapshot;
-import io.zonemover.domain.EbsVolume;
 import io.zonemover.domain.MigrationPlan;
-import io.zonemover.domain.Placement;
 import io.zonemover.domain.ZonemoverException;
+import io.zonemover.testing.FakeCluster;
+import io.zonemover.testing.FakeWorld;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 
+import static io.zonemover.testing.FakeWorld.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Preflight decisions on hand-written stubs of the two ports: every refusal, and the zone `auto` picks. */
+/** Preflight decisions on the in-memory fakes of the two ports: every refusal, and the zone `auto` picks. */
 class MigrationPlannerTest {
 
     private static final ClaimRef CLAIM = ClaimRef.parse("default/www-web-3");
+    private static final String B = "us-east-1b";
+    private static final String C = "us-east-1c";
+    private static final String D = "us-east-1d";
 
-    private StubCluster cluster;
-    private StubBlockStore ec2;
+    private FakeWorld world;
+    private FakeCluster cluster;
 
+    /** The seeds' incident: web-3's volume is in 1b, which has no room left, so web-3 is Pending. */
     @BeforeEach
     void stuckPod() {
-        cluster = new StubCluster();
-        ec2 = new StubBlockStore();
-        cluster.claim = new Cluster.Claim(CLAIM, "uid-1", "Bound", "pv-3", "gp2", List.of("ReadWriteOnce"), Map.of(), false, "{}");
-        cluster.pv = new Cluster.Pv("pv-3", "vol-3", "us-east-1b", true, false, "Delete", "Bound", "default", "www-web-3",
-                "uid-1", "gp2", "20Gi", List.of("ReadWriteOnce"), "Filesystem", "ext4", List.of(), false, "{}");
-        cluster.sts = new Cluster.StatefulSet("default", "web", "sts-uid", 4, 3, false, "{}");
-        cluster.pod = new Cluster.Pod("default", "web-3", "pod-uid", "Pending", false, null, null, "web", false,
-                "0/6 nodes are available: 4 node(s) had volume node affinity conflict.");
-        cluster.nodes.add(node("b1", "us-east-1b", 1930, 1900));
-        cluster.nodes.add(node("c1", "us-east-1c", 1930, 500));
-        cluster.nodes.add(node("d1", "us-east-1d", 1930, 500));
-        cluster.spread = Map.of("us-east-1b", 1, "us-east-1c", 2, "us-east-1d", 1);
-        ec2.volume = new EbsVolume("vol-3", "us-east-1b", "available", 20, "gp2", null, null, false, null, null, Map.of(), List.of());
+        world = FakeWorld.withoutNodes(B, C, D);
+        cluster = world.cluster();
+        cluster.addNode(node("b1", B, 1930, 1900));
+        cluster.addNode(node("c1", C, 1930, 500));
+        cluster.addNode(node("d1", D, 1930, 500));
+        String[] zones = {D, C, C, B};
+        world.statefulSet("default", "web").pods(4).zone(i -> zones[i]).volumes(20, "gp2").add();
+        FakeCluster.PodObj pod = cluster.podState("default", "web-3");
+        pod.phase = "Pending";
+        pod.ready = false;
+        pod.started = false;
+        pod.nodeName = null;
+        pod.zone = null;
+        pod.unschedulable = "0/3 nodes are available: 2 node(s) had volume node affinity conflict.";
+        world.ec2().detach(cluster.pvState("pvc-www-web-3").volumeId);
     }
 
     private MigrationPlan plan(String to) {
-        return new MigrationPlanner(cluster, ec2).plan(CLAIM, to, true, null);
+        return new MigrationPlanner(cluster, world.ec2()).plan(CLAIM, to, true, null);
     }
 
     private void assertRefused(String to, String reason) {
@@ -58,120 +59,127 @@ class MigrationPlannerTest {
     @Test
     void autoPicksAZoneWithRoomAndFewestPodsOfTheStatefulSet() {
         MigrationPlan plan = plan("auto");
-        assertThat(plan.fromZone()).isEqualTo("us-east-1b");
-        assertThat(plan.toZone()).isEqualTo("us-east-1d");
+        assertThat(plan.fromZone()).isEqualTo(B);
+        assertThat(plan.toZone()).isEqualTo(D);
         assertThat(plan.podName()).isEqualTo("web-3");
-        assertThat(plan.volumeId()).isEqualTo("vol-3");
+        assertThat(plan.volumeId()).isEqualTo(cluster.pvState("pvc-www-web-3").volumeId);
         assertThat(plan.notes()).anyMatch(n -> n.contains("Retain"));
     }
 
     @Test
     void anExplicitZoneWithRoomIsTaken() {
-        assertThat(plan("us-east-1c").toZone()).isEqualTo("us-east-1c");
+        assertThat(plan(C).toZone()).isEqualTo(C);
     }
 
     @Test
     void refusals() {
-        assertRefused("us-east-1b", "already in us-east-1b");
+        assertRefused(B, "has no Ready, schedulable node with room");
+        cluster.nodes().set(0, node("b1", B, 1930, 500));
+        assertRefused(B, "already in us-east-1b");
         assertRefused("us-east-1z", "not an available zone");
-        cluster.nodes.set(1, node("c1", "us-east-1c", 1930, 1900));
-        assertRefused("us-east-1c", "has no Ready, schedulable node with room");
+        cluster.nodes().set(1, node("c1", C, 1930, 1900));
+        assertRefused(C, "has no Ready, schedulable node with room");
     }
 
     @Test
     void autoWithNoRoomAnywhereElseIsRefused() {
-        cluster.nodes.set(1, node("c1", "us-east-1c", 1930, 1900));
-        cluster.nodes.set(2, node("d1", "us-east-1d", 1930, 1900));
+        cluster.nodes().set(1, node("c1", C, 1930, 1900));
+        cluster.nodes().set(2, node("d1", D, 1930, 1900));
         assertRefused("auto", "no zone other than us-east-1b");
     }
 
     @Test
     void autoOnAHealthyPodHasNothingToDo() {
-        cluster.pod = new Cluster.Pod("default", "web-3", "pod-uid", "Running", true, "b1", "us-east-1b", "web", false, null);
+        FakeCluster.PodObj pod = cluster.podState("default", "web-3");
+        pod.phase = "Running";
+        pod.ready = true;
+        pod.nodeName = "b1";
+        pod.zone = B;
+        pod.unschedulable = null;
         assertRefused("auto", "nothing to do");
     }
 
     @Test
     void claimStateRefusals() {
-        Cluster.Claim bound = cluster.claim;
-        cluster.claim = new Cluster.Claim(CLAIM, "uid-1", "Pending", null, "gp2", List.of("ReadWriteOnce"), Map.of(), false, "{}");
+        FakeCluster.ClaimObj claim = cluster.claimState("default", "www-web-3");
+        claim.phase = "Pending";
+        claim.volumeName = null;
         assertRefused("auto", "is not Bound");
-        cluster.claim = new Cluster.Claim(CLAIM, "uid-1", "Bound", "pv-3", "gp2", List.of("ReadWriteMany"), Map.of(), false, "{}");
+        claim.phase = "Bound";
+        claim.volumeName = "pvc-www-web-3";
+        claim.accessModes = List.of("ReadWriteMany");
         assertRefused("auto", "ReadWriteMany");
-        cluster.claim = new Cluster.Claim(CLAIM, "uid-1", "Bound", "pv-3", "gp2", List.of("ReadWriteOnce"),
-                Map.of("zonemover.io/migration", "zm-other"), false, "{}");
-        assertRefused("auto", "held by job zm-other");
-        cluster.claim = bound;
-        cluster.sts = null;
+        claim.accessModes = List.of("ReadWriteOnce");
+        claim.annotations.put("zonemover.io/migration", "zm-other");
+        assertRefused("auto", "held by move zm-other");
+        claim.annotations.clear();
+        claim.deleting = true;
+        assertRefused("auto", "is being deleted");
+        claim.deleting = false;
+        cluster.deleteStatefulSetOrphan("default", "web");
+        world.settle();
         assertRefused("auto", "does not come from a StatefulSet");
     }
 
     @Test
     void volumeRefusals() {
-        Cluster.Pv ebs = cluster.pv;
-        cluster.pv = new Cluster.Pv("pv-3", null, null, false, false, "Delete", "Bound", "default", "www-web-3", "uid-1",
-                "nfs", "20Gi", List.of("ReadWriteOnce"), "Filesystem", null, List.of(), false, "{}");
-        assertRefused("auto", "not EBS-backed");
-        cluster.pv = ebs;
-        ec2.volume = new EbsVolume("vol-3", "us-east-1c", "available", 20, "gp2", null, null, false, null, null, Map.of(), List.of());
-        assertRefused("auto", "but EC2 says volume vol-3 is in us-east-1c");
-        ec2.volume = null;
+        FakeCluster.PvObj pv = cluster.pvState("pvc-www-web-3");
+        String volumeId = pv.volumeId;
+        pv.ebs = false;
+        pv.csi = true;
+        pv.driver = "nfs.csi.k8s.io";
+        pv.volumeId = null;
+        pv.zone = null;
+        assertRefused("auto", "has no EBS-backed claim");
+        pv.zone = B;
+        assertRefused("auto", "zonemover cannot move it");
+        pv.ebs = true;
+        pv.driver = "ebs.csi.aws.com";
+        pv.volumeId = volumeId;
+        world.ec2().volumeState(volumeId).zone = C;
+        assertRefused("auto", "but EC2 says volume " + volumeId + " is in us-east-1c");
+        world.ec2().deleteVolume(volumeId);
         assertRefused("auto", "does not exist");
     }
 
     @Test
     void aMissingClaimIsBadInput() {
-        cluster.claim = null;
-        assertThatThrownBy(() -> plan("auto")).isInstanceOfSatisfying(ZonemoverException.class,
-                e -> assertThat(e.kind()).isEqualTo(ZonemoverException.Kind.BAD_INPUT));
+        assertThatThrownBy(() -> new MigrationPlanner(cluster, world.ec2())
+                .plan(ClaimRef.parse("default/www-web-9"), "auto", true, null))
+                .isInstanceOfSatisfying(ZonemoverException.class,
+                        e -> assertThat(e.kind()).isEqualTo(ZonemoverException.Kind.BAD_INPUT));
     }
 
-    private static Placement.Node node(String name, String zone, long allocatableMilli, long requestedMilli) {
-        return new Placement.Node(name, zone, true, true, List.of(), Map.of("topology.kubernetes.io/zone", zone),
-                allocatableMilli, 8L << 30, requestedMilli, 1L << 30);
+    @Test
+    void aPodWithTwoClaimsMovesThemTogetherTheNamedOneFirst() {
+        FakeWorld two = FakeWorld.zones(B, C).statefulSet("db", "pg").pods(2).claims("data", "wal").zone(i -> B).add();
+        MigrationPlan plan = new MigrationPlanner(two.cluster(), two.ec2())
+                .plan(ClaimRef.parse("db/wal-pg-1"), C, true, null);
+        assertThat(plan.moves()).extracting(m -> m.claim().name()).containsExactly("wal-pg-1", "data-pg-1");
+        assertThat(plan.podName()).isEqualTo("pg-1");
+        assertThat(plan.notes()).anyMatch(n -> n.contains("2 EBS claims"));
+        MigrationPlan byPod = new MigrationPlanner(two.cluster(), two.ec2())
+                .planPod(ClaimRef.parse("db/pg-1"), C, true, null);
+        assertThat(byPod.moves()).extracting(m -> m.claim().name()).containsExactly("data-pg-1", "wal-pg-1");
     }
 
-    /** Only what the planner reads; anything else would be a planner that writes, which it must not. */
-    private static final class StubCluster implements Cluster {
-        Claim claim;
-        Pv pv;
-        StatefulSet sts;
-        Pod pod;
-        List<Placement.Node> nodes = new ArrayList<>();
-        Map<String, Integer> spread = Map.of();
-
-        public Optional<Claim> claim(ClaimRef ref) { return Optional.ofNullable(claim); }
-        public Optional<Pv> pv(String name) { return Optional.ofNullable(pv).filter(p -> p.name().equals(name)); }
-        public Optional<Pod> pod(String namespace, String name) { return Optional.ofNullable(pod).filter(p -> p.name().equals(name)); }
-        public Optional<StatefulSet> statefulSetOwning(ClaimRef ref) { return Optional.ofNullable(sts); }
-        public Optional<StatefulSet> statefulSet(String namespace, String name) { return Optional.ofNullable(sts); }
-        public List<Placement.Node> placementNodes() { return nodes; }
-        public Placement.PodNeeds podNeeds(StatefulSet statefulSet) { return Placement.PodNeeds.of(500, 512L << 20); }
-        public Map<String, Integer> podsPerZone(StatefulSet statefulSet) { return spread; }
-        public boolean attachedInCluster(String pvName) { throw new UnsupportedOperationException(); }
-        public List<String> claimWarnings(ClaimRef ref) { throw new UnsupportedOperationException(); }
-        public void annotateClaim(ClaimRef ref, String key, String value) { throw new UnsupportedOperationException(); }
-        public void setReclaimPolicy(String pvName, String policy) { throw new UnsupportedOperationException(); }
-        public void deleteStatefulSetOrphan(String namespace, String name) { throw new UnsupportedOperationException(); }
-        public void createStatefulSet(String manifest) { throw new UnsupportedOperationException(); }
-        public void deletePod(String namespace, String name) { throw new UnsupportedOperationException(); }
-        public void deleteClaim(ClaimRef ref) { throw new UnsupportedOperationException(); }
-        public void createStaticPv(StaticPv pv) { throw new UnsupportedOperationException(); }
-        public void deletePv(String name) { throw new UnsupportedOperationException(); }
-        public void clearClaimRef(String pvName) { throw new UnsupportedOperationException(); }
-        public void createClaimBoundTo(String savedClaimManifest, String pvName) { throw new UnsupportedOperationException(); }
+    @Test
+    void aSplitPodIsReunitedWhereMostOfItsDataIs() {
+        FakeWorld split = FakeWorld.zones(B, C).statefulSet("db", "pg").claims("data", "wal").zone(i -> B).add();
+        FakeCluster.PvObj wal = split.cluster().pvState("pvc-wal-pg-0");
+        wal.zone = C;
+        split.ec2().volumeState(wal.volumeId).zone = C;
+        split.ec2().volumeState(wal.volumeId).sizeGiB = 5;
+        MigrationPlan plan = new MigrationPlanner(split.cluster(), split.ec2())
+                .plan(ClaimRef.parse("db/data-pg-0"), "auto", true, null);
+        assertThat(plan.toZone()).isEqualTo(B);
+        assertThat(plan.moves()).extracting(m -> m.claim().name()).containsExactly("wal-pg-0");
+        assertThat(plan.notes()).anyMatch(n -> n.contains("already in us-east-1b"));
     }
 
-    private static final class StubBlockStore implements BlockStore {
-        EbsVolume volume;
-
-        public List<String> zones() { return List.of("us-east-1b", "us-east-1c", "us-east-1d"); }
-        public Optional<EbsVolume> volume(String volumeId) { return Optional.ofNullable(volume); }
-        public List<EbsVolume> volumesTagged(String key, String value) { throw new UnsupportedOperationException(); }
-        public Optional<EbsSnapshot> snapshot(String snapshotId) { throw new UnsupportedOperationException(); }
-        public List<EbsSnapshot> snapshotsTagged(String key, String value) { throw new UnsupportedOperationException(); }
-        public String createSnapshot(String volumeId, String description, Map<String, String> tags) { throw new UnsupportedOperationException(); }
-        public String createVolume(String snapshotId, String zone, EbsVolume like, Map<String, String> tags, String clientToken) { throw new UnsupportedOperationException(); }
-        public void tag(String resourceId, Map<String, String> tags) { throw new UnsupportedOperationException(); }
+    @Test
+    void theOwnJobsLockIsNoRefusal() {
+        cluster.claimState("default", "www-web-3").annotations.put("zonemover.io/migration", "zm-mine");
+        assertThat(new MigrationPlanner(cluster, world.ec2()).plan(CLAIM, C, true, "zm-mine").toZone()).isEqualTo(C);
     }
 }

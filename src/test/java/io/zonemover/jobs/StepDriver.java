@@ -178,15 +178,15 @@ final class StepDriver {
      * transaction commits: what it did to the world stays. The next run is a new process (new step objects)
      * and a new execution of the same job, which starts from the checkpoint as it was.
      */
-    void crashDuring(String name) throws Exception {
+    void crashDuring(String name, boolean undo) throws Exception {
         ExecutionContext before = new ExecutionContext(execution.getExecutionContext());
-        run(name, false, 1);
+        run(name, undo, 1);
         restart(before);
     }
 
     /** A new execution of the job (a resume), from this checkpoint, in a new process. */
     void restart(ExecutionContext checkpoint) {
-        JobExecution next = new JobExecution(++executionId, execution.getJobInstance(), parameters);
+        JobExecution next = new JobExecution(++executionId, execution.getJobInstance(), execution.getJobParameters());
         next.setExecutionContext(new ExecutionContext(checkpoint));
         execution = next;
         steps = MigrationJob.steps(services);
