@@ -37,6 +37,11 @@ public final class FakeWorld {
         return world;
     }
 
+    /** A world with these zones and no nodes: add them with {@code cluster().addNode(node(...))}. */
+    public static FakeWorld withoutNodes(String... zones) {
+        return new FakeWorld(zones);
+    }
+
     public static Placement.Node node(String name, String zone, long allocatableMilli, long requestedMilli) {
         return new Placement.Node(name, zone, true, true, List.of(), Map.of("topology.kubernetes.io/zone", zone),
                 allocatableMilli, 8L << 30, requestedMilli, 1L << 30);

@@ -1,0 +1,103 @@
+package io.zonemover.jobs;
+
+import io.zonemover.domain.PortError;
+import io.zonemover.testing.Faults;
+import io.zonemover.testing.FakeWorld;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.List;
+import java.util.Map;
+
+import static io.zonemover.jobs.MoveStepsTest.C;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The whole move of a two-claim pod on the fakes: one DescribeSnapshots or DescribeVolumes call per poll for
+ * all of its volumes, and the same end under a storm of random transient errors as without, both forwards and
+ * when rolling back.
+ */
+class WholeMoveTest {
+
+    @Test
+    void everyPollAsksEc2OnceForAllOfThePodsVolumes() throws Exception {
+        StepDriver d = MoveStepsTest.moveOfWeb1();
+        d.world.ec2().durations(3, 3);
+        d.runAll();
+        assertPolls(d, "pre-snapshot", "snapshots", "snapshot", 2);
+        assertPolls(d, "final-snapshot", "snapshots", "snapshot", 2);
+        assertPolls(d, "quiesce", "volumes", "volume", 1);
+        assertPolls(d, "restore", "volumes", "volume", 2);
+    }
+
+    private static void assertPolls(StepDriver d, String step, String batch, String single, int atLeast) {
+        List<StepDriver.Iteration> polls = d.iterations.stream().filter(i -> i.step().equals(step))
+                .filter(i -> i.ec2().stream().anyMatch(c -> c.method().equals(batch))).toList();
+        assertThat(polls).as(step + " polls").hasSizeGreaterThanOrEqualTo(atLeast);
+        for (StepDriver.Iteration poll : polls) {
+            List<Faults.Call> calls = poll.ec2().stream().filter(c -> c.method().equals(batch)).toList();
+            assertThat(calls).as(step + ": " + batch + " calls in one poll").hasSize(1);
+            assertThat((List<?>) calls.get(0).args().get(0)).as("ids asked for at once").hasSize(2);
+            assertThat(poll.ec2()).as(step + ": one-by-one reads in a poll").noneMatch(c -> c.method().equals(single));
+        }
+    }
+
+    @Test
+    void theMoveOfAOneClaimPodEndsWhereATwoClaimOneDoesForEachClaim() throws Exception {
+        FakeWorld world = FakeWorld.zones(MoveStepsTest.B, C).statefulSet("default", "web").pods(1).add();
+        StepDriver d = new StepDriver(world, StepDriver.move("default/www-web-0", C)).runAll();
+        assertThat(world.cluster().podState("default", "web-0").zone).isEqualTo(C);
+        assertThat(world.cluster().claimState("default", "www-web-0").volumeName)
+                .isEqualTo(d.ctx().get(RestoreStep.NEW_PV, 0));
+        assertThat(world.ec2().allSnapshots()).hasSize(2);
+        assertThat(world.ec2().allVolumes()).hasSize(2);
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4, 5, 6})
+    void theMoveEndsTheSameUnderRandomTransientErrors(long seed) throws Exception {
+        String clean = MoveStepsTest.moveOfWeb1().runAll().world.fingerprint();
+        StepDriver d = MoveStepsTest.moveOfWeb1();
+        d.world.cluster().faults().failRandomly(0.25, seed, seed % 2 == 0 ? PortError.Kind.CONFLICT
+                : PortError.Kind.TRANSIENT, Faults.When.BEFORE);
+        d.world.ec2().faults().failRandomly(0.25, seed, PortError.Kind.TRANSIENT, Faults.When.AFTER_EFFECT);
+        d.runAll();
+        assertThat(d.world.cluster().faults().injected() + d.world.ec2().faults().injected()).isGreaterThan(10);
+        assertThat(d.world.fingerprint()).isEqualTo(clean);
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4})
+    void theRollbackEndsTheSameUnderRandomTransientErrors(long seed) throws Exception {
+        String clean = UndoStepsTest.failedInRestart().rollback().world.fingerprint();
+        StepDriver d = UndoStepsTest.failedInRestart();
+        d.world.cluster().faults().failRandomly(0.25, seed, PortError.Kind.TRANSIENT, Faults.When.AFTER_EFFECT);
+        d.world.ec2().faults().failRandomly(0.25, seed, PortError.Kind.TRANSIENT, Faults.When.BEFORE);
+        d.rollback();
+        assertThat(d.world.fingerprint()).isEqualTo(clean);
+    }
+
+    @Test
+    void aMoveResumedAfterEachStepEndsTheSame() throws Exception {
+        String clean = MoveStepsTest.moveOfWeb1().runAll().world.fingerprint();
+        StepDriver d = MoveStepsTest.moveOfWeb1();
+        for (String step : StepDriver.STEPS) {
+            d.run(step);
+            d.restart();
+        }
+        assertThat(d.world.fingerprint()).isEqualTo(clean);
+    }
+
+    @Test
+    void anAdoptedMoveSeededFromItsRecordFinishesTheSame() throws Exception {
+        String clean = MoveStepsTest.moveOfWeb1().runAll().world.fingerprint();
+        StepDriver first = MoveStepsTest.moveOfWeb1().runThrough("rebind");
+        Map<String, String> checkpoint = new MoveRecord(first.services).read("default", StepDriver.JOB)
+                .orElseThrow().checkpoint();
+        StepDriver other = new StepDriver(first.world, StepDriver.move("default/www-web-1", C));
+        other.ctx().seed(checkpoint);
+        other.runAll();
+        assertThat(other.world.fingerprint()).isEqualTo(clean);
+    }
+}
