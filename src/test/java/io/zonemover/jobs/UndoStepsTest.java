@@ -3,6 +3,7 @@ package io.zonemover.jobs;
 import io.zonemover.domain.Tags;
 import io.zonemover.testing.FakeBlockStore;
 import io.zonemover.testing.FakeCluster;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -134,5 +135,20 @@ class UndoStepsTest {
         }
         assertThat(instants).isGreaterThan(20);
         assertThat(failures).isEmpty();
+    }
+
+    @Test
+    @Disabled("BUG: RebindStep.undo deletes a claim bound to a new PV that finish already set to Delete, "
+            + "so Kubernetes deletes the new volume; the new PVs must be made Retain before any claim is deleted")
+    void aRollbackWithDiscardedWritesAfterFinishBeganKeepsTheNewVolumes() throws Exception {
+        StepDriver d = MoveStepsTest.moveOfWeb1().runThrough("restart");
+        assertThat(d.run("finish", false, 1)).as("finish gave new PV 0 the old PV's Delete policy").isEqualTo(-1);
+        List<String> created = d.ctx().all(RestoreStep.NEW_VOLUME);
+        d.rollback();
+        for (String id : created) {
+            assertThat(d.world.ec2().volumeState(id)).as("new volume " + id + ", which holds the writes made since")
+                    .isNotNull();
+            assertThat(d.world.ec2().volumeState(id).tags).containsEntry(Tags.ROLLED_BACK, StepDriver.JOB);
+        }
     }
 }
