@@ -49,6 +49,8 @@ final class StepDriver {
     final List<Iteration> iterations = new ArrayList<>();
     private final JobParameters parameters;
     private List<MigrationStep> steps;
+    /** The step executions of this job execution, by step; a restart carries over the unfinished one's context. */
+    private final Map<String, StepExecution> stepExecutions = new LinkedHashMap<>();
     private JobExecution execution;
     private long executionId = 1;
 
@@ -103,7 +105,7 @@ final class StepDriver {
 
     /** Runs at most {@code max} calls of the step's tasklet; returns how many ran, or -1 if it did not finish. */
     int run(String name, boolean undo, int max) throws Exception {
-        StepExecution stepExecution = new StepExecution((undo ? "undo-" : "") + name, execution);
+        StepExecution stepExecution = stepExecution((undo ? "undo-" : "") + name);
         ChunkContext chunk = new ChunkContext(new StepContext(stepExecution));
         MigrationStep step = step(name);
         Tasklet tasklet = undo ? step.backward() : step.forward();
@@ -127,6 +129,29 @@ final class StepDriver {
                     + " calls; last progress: " + progress.subList(Math.max(0, progress.size() - 3), progress.size()));
         }
         return -1;
+    }
+
+    /**
+     * The step's execution in this job execution: the same one while the step runs (Batch calls its tasklet
+     * again within one step execution); in a restarted job, a new one with a copy of the last one's context,
+     * as Batch's SimpleStepHandler does.
+     */
+    private StepExecution stepExecution(String stepName) {
+        StepExecution last = stepExecutions.get(stepName);
+        if (last != null && last.getJobExecution() == execution) {
+            return last;
+        }
+        StepExecution next = new StepExecution(stepName, execution);
+        if (last != null) {
+            next.setExecutionContext(new ExecutionContext(last.getExecutionContext()));
+        }
+        stepExecutions.put(stepName, next);
+        return next;
+    }
+
+    /** The context of the step's current (or last) execution. */
+    ExecutionContext stepContext(String stepName) {
+        return stepExecution(stepName).getExecutionContext();
     }
 
     /** Runs the move's steps before {@code name}. */
@@ -179,8 +204,11 @@ final class StepDriver {
      * and a new execution of the same job, which starts from the checkpoint as it was.
      */
     void crashDuring(String name, boolean undo) throws Exception {
+        String stepName = (undo ? "undo-" : "") + name;
         ExecutionContext before = new ExecutionContext(execution.getExecutionContext());
+        ExecutionContext stepBefore = new ExecutionContext(stepContext(stepName));
         run(name, undo, 1);
+        stepExecutions.get(stepName).setExecutionContext(stepBefore);
         restart(before);
     }
 
