@@ -53,6 +53,8 @@ final class StepDriver {
     private final Map<String, StepExecution> stepExecutions = new LinkedHashMap<>();
     private JobExecution execution;
     private long executionId = 1;
+    /** Runs after every call of a tasklet, once the world has settled: where a test checks an invariant. */
+    java.util.function.Consumer<StepDriver> afterEachIteration = d -> { };
 
     StepDriver(FakeWorld world, Map<String, String> parameters) {
         this(world, parameters, 60_000);
@@ -120,6 +122,7 @@ final class StepDriver {
             }
             iterations.add(new Iteration(name, status, world.cluster().faults().callsSince(clusterFrom),
                     world.ec2().faults().callsSince(ec2From)));
+            afterEachIteration.accept(this);
             if (status == RepeatStatus.FINISHED) {
                 return i;
             }

@@ -100,4 +100,53 @@ class WholeMoveTest {
         other.runAll();
         assertThat(other.world.fingerprint()).isEqualTo(clean);
     }
+
+    @Test
+    void noPodCanWriteToAnOldVolumeOnceItsFinalSnapshotHasStarted() throws Exception {
+        StepDriver d = MoveStepsTest.moveOfWeb1();
+        List<String> violations = new java.util.ArrayList<>();
+        d.afterEachIteration = driver -> {
+            for (io.zonemover.testing.FakeBlockStore.Snapshot s : MoveStepsTest.snapshots(driver, "final")) {
+                io.zonemover.testing.FakeBlockStore.Volume old = driver.world.ec2().volumeState(s.volumeId);
+                boolean podOnIt = driver.world.cluster().podState("default", "web-1") != null
+                        && driver.world.cluster().podState("default", "web-1").zone.equals(old.zone);
+                if (!old.attachments.isEmpty() || podOnIt) {
+                    violations.add(driver.iterations.get(driver.iterations.size() - 1).step() + ": " + old.id
+                            + " attached to " + old.attachments);
+                }
+            }
+            if (driver.world.cluster().statefulSetState("default", "web") == null) {
+                assertThat(driver.ctx().has(QuiesceStep.STARTED)).as("the StatefulSet is gone only while the pod is down")
+                        .isTrue();
+            }
+        };
+        d.runAll();
+        assertThat(violations).isEmpty();
+    }
+
+    @Test
+    void aSplitPodIsMovedWholeWithTheClaimAlreadyThereLeftAsItIs() throws Exception {
+        FakeWorld world = MoveStepsTest.twoClaimPods();
+        io.zonemover.testing.FakeCluster.PvObj wal = world.cluster().pvState("pvc-data-web-1");
+        world.ec2().volumeState(wal.volumeId).zone = C;
+        wal.zone = C;
+        StepDriver d = new StepDriver(world, StepDriver.move("default/www-web-1", C)).runAll();
+        assertThat(d.ctx().all(MigrationContext.CLAIM_NAME)).containsExactly("www-web-1");
+        assertThat(world.cluster().claimState("default", "data-web-1").volumeName).isEqualTo("pvc-data-web-1");
+        assertThat(world.cluster().podState("default", "web-1").zone).isEqualTo(C);
+        assertThat(world.cluster().podState("default", "web-1").ready).isTrue();
+    }
+
+    @Test
+    void aMoveByPodNameMovesAllOfItsClaimsAndKeepRetainKeepsTheNewPvsRetained() throws Exception {
+        Map<String, String> params = StepDriver.move("default/data-web-1", C);
+        params.put(MigrationJob.PARAM_POD, "default/web-1");
+        params.put(MigrationJob.PARAM_KEEP_RETAIN, "true");
+        StepDriver d = new StepDriver(MoveStepsTest.twoClaimPods(), params).runAll();
+        assertThat(d.ctx().all(MigrationContext.CLAIM_NAME)).containsExactly("www-web-1", "data-web-1");
+        for (String pv : d.ctx().all(RestoreStep.NEW_PV)) {
+            assertThat(d.world.cluster().pvState(pv).reclaimPolicy).isEqualTo("Retain");
+        }
+        assertThat(d.world.cluster().podState("default", "web-1").zone).isEqualTo(C);
+    }
 }
