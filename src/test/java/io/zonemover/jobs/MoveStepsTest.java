@@ -202,6 +202,16 @@ class MoveStepsTest {
         assertThat(d.ctx().get(FinishStep.REVISION_WARNING)).contains("web-0");
     }
 
+    @Test
+    @Disabled("BUG: FinishStep tags the old volumes without checking they exist; one deleted by hand fails the "
+            + "finished move for ever (NOT_FOUND is not retried), leaving its claims locked")
+    void finishCompletesWhenAnOldVolumeIsAlreadyGone() throws Exception {
+        StepDriver d = moveOfWeb1().runThrough("restart");
+        d.world.ec2().deleteVolume(d.ctx().get(PreflightStep.OLD_VOLUME, 0));
+        d.run("finish");
+        assertThat(d.world.cluster().claimState(NS, "www-web-1").annotations).isEmpty();
+    }
+
     // ---- failures that are not port errors ----
 
     @Test

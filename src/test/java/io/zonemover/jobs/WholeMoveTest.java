@@ -149,4 +149,22 @@ class WholeMoveTest {
         }
         assertThat(d.world.cluster().podState("default", "web-1").zone).isEqualTo(C);
     }
+
+    @Test
+    void theSeedsIncidentAPendingPodIsMovedToWhereItCanRun() throws Exception {
+        String b = MoveStepsTest.B;
+        String[] zones = {b, C, "us-east-1d", b};
+        FakeWorld world = FakeWorld.zones(b, C, "us-east-1d").statefulSet("default", "web").pods(4)
+                .zone(i -> zones[i]).volumes(20, "gp2").add();
+        world.cluster().zoneFull(b, true);
+        world.cluster().deletePod("default", "web-3");
+        world.settle();
+        assertThat(world.cluster().podState("default", "web-3").unschedulable).contains("volume node affinity conflict");
+        String to = new MigrationPlanner(world.cluster(), world.ec2())
+                .plan(io.zonemover.domain.ClaimRef.parse("default/www-web-3"), "auto", true, null).toZone();
+        new StepDriver(world, StepDriver.move("default/www-web-3", to)).runAll();
+        assertThat(world.cluster().podState("default", "web-3").zone).isEqualTo(to);
+        assertThat(world.cluster().podState("default", "web-3").ready).isTrue();
+        assertThat(world.cluster().podState("default", "web-0").ready).isTrue();
+    }
 }
