@@ -57,7 +57,7 @@ final class StepDriver {
     java.util.function.Consumer<StepDriver> afterEachIteration = d -> { };
 
     StepDriver(FakeWorld world, Map<String, String> parameters) {
-        this(world, parameters, 60_000);
+        this(world, parameters, 5_000);
     }
 
     StepDriver(FakeWorld world, Map<String, String> parameters, long transientBudgetMillis) {

@@ -44,6 +44,17 @@ class WholeMoveTest {
     }
 
     @Test
+    void aCleanMoveOfATwoClaimPodCreatesFourSnapshotsTwoVolumesTwoPvsAndTwoClaims() throws Exception {
+        StepDriver d = MoveStepsTest.moveOfWeb1().runAll();
+        assertThat(d.world.ec2().faults().count("createSnapshot")).isEqualTo(4);
+        assertThat(d.world.ec2().faults().count("createVolume")).isEqualTo(2);
+        assertThat(d.world.cluster().faults().count("createStaticPv")).isEqualTo(2);
+        assertThat(d.world.cluster().faults().count("createClaimBoundTo")).isEqualTo(2);
+        assertThat(d.world.cluster().faults().count("createStatefulSet")).isEqualTo(1);
+        assertThat(d.world.cluster().faults().count("deleteStatefulSetOrphan")).isEqualTo(1);
+    }
+
+    @Test
     void theMoveOfAOneClaimPodEndsWhereATwoClaimOneDoesForEachClaim() throws Exception {
         FakeWorld world = FakeWorld.zones(MoveStepsTest.B, C).statefulSet("default", "web").pods(1).add();
         StepDriver d = new StepDriver(world, StepDriver.move("default/www-web-0", C)).runAll();
@@ -65,6 +76,8 @@ class WholeMoveTest {
         d.runAll();
         assertThat(d.world.cluster().faults().injected() + d.world.ec2().faults().injected()).isGreaterThan(10);
         assertThat(d.world.fingerprint()).isEqualTo(clean);
+        assertThat(d.world.ec2().allSnapshots()).as("2 pre + 2 final, however often the answer was lost").hasSize(4);
+        assertThat(d.world.ec2().allVolumes()).as("4 old + 2 restored").hasSize(6);
     }
 
     @ParameterizedTest
