@@ -180,4 +180,77 @@ class WholeMoveTest {
         assertThat(world.cluster().podState("default", "web-3").ready).isTrue();
         assertThat(world.cluster().podState("default", "web-0").ready).isTrue();
     }
+
+    /** Crashes at random iterations on top of random errors of every retryable kind, before and after effect. */
+    @Test
+    void theMoveEndsTheSameThroughRandomCrashesAndErrors() throws Exception {
+        String clean = MoveStepsTest.moveOfWeb1().runAll().world.fingerprint();
+        int seeds = Integer.getInteger("zonemover.fuzzSeeds", 20);
+        List<String> failures = new java.util.ArrayList<>();
+        for (long seed = 1; seed <= seeds; seed++) {
+            java.util.Random random = new java.util.Random(seed);
+            StepDriver d = MoveStepsTest.moveOfWeb1();
+            d.world.cluster().faults().failRandomly(0.15, seed, random.nextBoolean() ? PortError.Kind.CONFLICT
+                    : PortError.Kind.TRANSIENT, random.nextBoolean() ? Faults.When.BEFORE : Faults.When.AFTER_EFFECT);
+            d.world.ec2().faults().failRandomly(0.15, seed + 1000, PortError.Kind.TRANSIENT,
+                    random.nextBoolean() ? Faults.When.BEFORE : Faults.When.AFTER_EFFECT);
+            try {
+                for (String step : StepDriver.STEPS) {
+                    for (int i = 0; i < 400 && !d.ctx().has(MigrationStep.doneKey(step, false)); i++) {
+                        if (random.nextInt(8) == 0) {
+                            d.crashDuring(step, false);
+                        } else {
+                            d.run(step, false, 1);
+                        }
+                    }
+                }
+                if (!d.world.fingerprint().equals(clean)) {
+                    failures.add("seed " + seed + ":\n" + Convergence.diff(clean, d.world.fingerprint()));
+                }
+            } catch (Exception | AssertionError e) {
+                failures.add("seed " + seed + ": " + e);
+            }
+        }
+        assertThat(failures).isEmpty();
+    }
+
+    /** A move stopped at a random instant before its point of no return, rolled back through crashes and errors. */
+    @Test
+    void theRollbackFromAnyInstantEndsTheSameThroughRandomCrashesAndErrors() throws Exception {
+        String original = MoveStepsTest.moveOfWeb1().world.cluster().fingerprint();
+        int seeds = Integer.getInteger("zonemover.fuzzSeeds", 20);
+        List<String> failures = new java.util.ArrayList<>();
+        for (long seed = 1; seed <= seeds; seed++) {
+            java.util.Random random = new java.util.Random(seed);
+            StepDriver d = MoveStepsTest.moveOfWeb1();
+            int k = 1 + random.nextInt(40);
+            if (d.runFor(k) || d.ctx().has(RestartStep.RAN_ON_NEW_VOLUMES)) {
+                continue;
+            }
+            d.world.cluster().faults().failRandomly(0.15, seed, random.nextBoolean() ? PortError.Kind.CONFLICT
+                    : PortError.Kind.TRANSIENT, random.nextBoolean() ? Faults.When.BEFORE : Faults.When.AFTER_EFFECT);
+            d.world.ec2().faults().failRandomly(0.15, seed + 1000, PortError.Kind.TRANSIENT,
+                    random.nextBoolean() ? Faults.When.BEFORE : Faults.When.AFTER_EFFECT);
+            try {
+                d.startRollback();
+                for (int s = StepDriver.STEPS.length - 1; s >= 0; s--) {
+                    String step = StepDriver.STEPS[s];
+                    for (int i = 0; i < 400 && !d.ctx().has(MigrationStep.doneKey(step, true)); i++) {
+                        if (random.nextInt(8) == 0) {
+                            d.crashDuring(step, true);
+                        } else {
+                            d.run(step, true, 1);
+                        }
+                    }
+                }
+                if (!d.world.cluster().fingerprint().equals(original)) {
+                    failures.add("seed " + seed + " (stopped after " + k + " calls):\n"
+                            + Convergence.diff(original, d.world.cluster().fingerprint()));
+                }
+            } catch (Exception | AssertionError e) {
+                failures.add("seed " + seed + " (stopped after " + k + " calls): " + e);
+            }
+        }
+        assertThat(failures).isEmpty();
+    }
 }
