@@ -1,0 +1,237 @@
+package io.zonemover.testing;
+
+import io.zonemover.aws.BlockStore;
+import io.zonemover.cluster.Cluster;
+import io.zonemover.domain.ClaimRef;
+import io.zonemover.domain.EbsSnapshot;
+import io.zonemover.domain.EbsVolume;
+import io.zonemover.domain.Tags;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What every implementation of the two ports must do, whoever answers behind them (the in-memory fakes, or
+ * the real adapters over the simulated world or a real cluster): reads are empty when the object is absent;
+ * creating what exists and deleting what is gone are success; {@code lockClaim} is a compare-and-set that
+ * never overwrites another holder; {@code unlockClaim} removes only its own; batch reads leave out unknown
+ * ids; a ClientToken makes CreateVolume return the same volume. A subclass supplies a fresh world per test.
+ */
+public abstract class PortContract {
+
+    private static final String LOCK = Tags.MIGRATION_ANNOTATION;
+    private static final String NO_VOLUME = "vol-0000000000000dead";
+    private static final String NO_SNAPSHOT = "snap-0000000000000dead";
+
+    /** Makes a fresh world for the next test: a Bound claim no move holds, and its EBS volume. */
+    protected abstract void newWorld() throws Exception;
+
+    protected abstract Cluster cluster();
+
+    protected abstract BlockStore blockStore();
+
+    /** A Bound claim of a StatefulSet pod, with no lock annotation. */
+    protected abstract ClaimRef freeClaim();
+
+    /** Lets the world's time pass a little (pending snapshots complete, controllers run). */
+    protected abstract void settle() throws Exception;
+
+    @BeforeEach
+    void world() throws Exception {
+        newWorld();
+    }
+
+    private String ns() {
+        return freeClaim().namespace();
+    }
+
+    private Cluster.Claim claim() {
+        return cluster().claim(freeClaim()).orElseThrow();
+    }
+
+    private String volumeId() {
+        return cluster().pv(claim().volumeName()).orElseThrow().volumeId();
+    }
+
+    // ---- reads ----
+
+    @Test
+    void readsAreEmptyWhenTheObjectIsAbsent() {
+        assertThat(cluster().claim(new ClaimRef(ns(), "no-such-claim"))).isEmpty();
+        assertThat(cluster().pv("no-such-pv")).isEmpty();
+        assertThat(cluster().pod(ns(), "no-such-pod-0")).isEmpty();
+        assertThat(cluster().statefulSet(ns(), "no-such-sts")).isEmpty();
+        assertThat(cluster().statefulSetOwning(new ClaimRef(ns(), "www-no-such-sts-0"))).isEmpty();
+        assertThat(cluster().configMap(ns(), "no-such-configmap")).isEmpty();
+        assertThat(cluster().podsOf(ns(), "no-such-sts")).isEmpty();
+        assertThat(cluster().attachedInCluster(List.of("no-such-pv"))).isFalse();
+        assertThat(blockStore().volume(NO_VOLUME)).isEmpty();
+        assertThat(blockStore().snapshot(NO_SNAPSHOT)).isEmpty();
+        assertThat(blockStore().volumesTagged(Tags.JOB, "zm-nobody")).isEmpty();
+        assertThat(blockStore().snapshotsTagged(Tags.JOB, "zm-nobody")).isEmpty();
+    }
+
+    @Test
+    void readsFindWhatExists() {
+        Cluster.Claim claim = claim();
+        assertThat(claim.phase()).isEqualTo("Bound");
+        assertThat(claim.resourceVersion()).isNotBlank();
+        Cluster.Pv pv = cluster().pv(claim.volumeName()).orElseThrow();
+        assertThat(pv.ebs()).isTrue();
+        assertThat(pv.claimName()).isEqualTo(freeClaim().name());
+        EbsVolume volume = blockStore().volume(pv.volumeId()).orElseThrow();
+        assertThat(volume.zone()).isEqualTo(pv.zone());
+        assertThat(cluster().statefulSetOwning(freeClaim())).isPresent();
+    }
+
+    @Test
+    void batchReadsLeaveOutUnknownIds() {
+        String id = volumeId();
+        assertThat(blockStore().volumes(List.of(id, NO_VOLUME))).extracting(EbsVolume::id).containsExactly(id);
+        assertThat(blockStore().volumes(List.of(NO_VOLUME))).isEmpty();
+        assertThat(blockStore().volumes(List.of())).isEmpty();
+        String snapshot = blockStore().createSnapshot(id, "contract", Map.of(Tags.JOB, "zm-contract-batch"));
+        assertThat(blockStore().snapshots(List.of(NO_SNAPSHOT, snapshot))).extracting(EbsSnapshot::id)
+                .containsExactly(snapshot);
+        assertThat(blockStore().snapshots(List.of(NO_SNAPSHOT))).isEmpty();
+        assertThat(blockStore().snapshots(List.of())).isEmpty();
+    }
+
+    // ---- writes ----
+
+    @Test
+    void deletingWhatIsGoneIsSuccess() {
+        cluster().deletePod(ns(), "no-such-pod-0");
+        cluster().deleteClaim(new ClaimRef(ns(), "no-such-claim"));
+        cluster().deletePv("no-such-pv");
+        cluster().deleteConfigMap(ns(), "no-such-configmap");
+        cluster().deleteStatefulSetOrphan(ns(), "no-such-sts");
+    }
+
+    @Test
+    void creatingWhatExistsIsSuccessAndChangesNothing() throws Exception {
+        Cluster.Claim claim = claim();
+        cluster().createClaimBoundTo(claim.manifest(), claim.volumeName());
+        assertThat(claim().uid()).isEqualTo(claim.uid());
+
+        Cluster.StatefulSet sts = cluster().statefulSetOwning(freeClaim()).orElseThrow();
+        cluster().createStatefulSet(sts.manifest(), null);
+        assertThat(cluster().statefulSet(ns(), sts.name()).orElseThrow().uid()).isEqualTo(sts.uid());
+
+        Cluster.Pv pv = cluster().pv(claim.volumeName()).orElseThrow();
+        Cluster.StaticPv spec = new Cluster.StaticPv("zm-contract-pv", pv.volumeId(), pv.zone(),
+                new ClaimRef(ns(), "zm-contract-claim"), pv.manifest(), Map.of("zonemover.io/job", "zm-contract"));
+        cluster().createStaticPv(spec);
+        cluster().createStaticPv(spec);
+        Cluster.Pv made = cluster().pv("zm-contract-pv").orElseThrow();
+        assertThat(made.volumeId()).isEqualTo(pv.volumeId());
+        assertThat(made.zone()).isEqualTo(pv.zone());
+        assertThat(made.reclaimPolicy()).isEqualTo("Retain");
+        assertThat(made.claimName()).isEqualTo("zm-contract-claim");
+        cluster().deletePv("zm-contract-pv");
+
+        cluster().saveConfigMap(ns(), "zm-contract", Map.of("app.kubernetes.io/managed-by", "zonemover"),
+                Map.of("a", "1"));
+        cluster().saveConfigMap(ns(), "zm-contract", Map.of("app.kubernetes.io/managed-by", "zonemover"),
+                Map.of("a", "2"));
+        assertThat(cluster().configMap(ns(), "zm-contract")).contains(Map.of("a", "2"));
+        cluster().deleteConfigMap(ns(), "zm-contract");
+        assertThat(cluster().configMap(ns(), "zm-contract")).isEmpty();
+    }
+
+    @Test
+    void aClientTokenMakesCreateVolumeReturnTheSameVolume() throws Exception {
+        EbsVolume source = blockStore().volume(volumeId()).orElseThrow();
+        String snapshot = blockStore().createSnapshot(source.id(), "contract", Map.of(Tags.JOB, "zm-contract-token"));
+        for (int i = 0; i < 200 && !blockStore().snapshot(snapshot).orElseThrow().completed(); i++) {
+            settle();
+        }
+        Map<String, String> tags = Map.of(Tags.JOB, "zm-contract-token");
+        String first = blockStore().createVolume(snapshot, source.zone(), source, tags, "zm-contract-token-1");
+        String second = blockStore().createVolume(snapshot, source.zone(), source, tags, "zm-contract-token-1");
+        assertThat(second).isEqualTo(first);
+        assertThat(blockStore().volumesTagged(Tags.JOB, "zm-contract-token")).extracting(EbsVolume::id)
+                .containsExactly(first);
+        assertThat(blockStore().snapshotsTagged(Tags.JOB, "zm-contract-token")).extracting(EbsSnapshot::id)
+                .containsExactly(snapshot);
+    }
+
+    @Test
+    void tagsAreAddedToWhatIsThere() {
+        String id = volumeId();
+        blockStore().tag(id, Map.of(Tags.SUPERSEDED_BY, "vol-0123"));
+        assertThat(blockStore().volume(id).orElseThrow().tags()).containsEntry(Tags.SUPERSEDED_BY, "vol-0123");
+        assertThat(blockStore().volumesTagged(Tags.SUPERSEDED_BY, "vol-0123")).extracting(EbsVolume::id)
+                .containsExactly(id);
+    }
+
+    // ---- the lock ----
+
+    @Test
+    void lockClaimIsACompareAndSetThatNeverOverwritesAnotherHolder() {
+        ClaimRef ref = freeClaim();
+        assertThat(cluster().lockClaim(ref, LOCK, "zm-a")).isEmpty();
+        assertThat(claim().annotations()).containsEntry(LOCK, "zm-a");
+        assertThat(cluster().lockClaim(ref, LOCK, "zm-a")).as("taking it again is success").isEmpty();
+        assertThat(cluster().lockClaim(ref, LOCK, "zm-b")).contains("zm-a");
+        assertThat(claim().annotations()).containsEntry(LOCK, "zm-a");
+    }
+
+    @Test
+    void unlockClaimRemovesOnlyItsOwn() {
+        ClaimRef ref = freeClaim();
+        cluster().lockClaim(ref, LOCK, "zm-a");
+        cluster().unlockClaim(ref, LOCK, "zm-b");
+        assertThat(claim().annotations()).containsEntry(LOCK, "zm-a");
+        cluster().unlockClaim(ref, LOCK, "zm-a");
+        assertThat(claim().annotations()).doesNotContainKey(LOCK);
+        cluster().unlockClaim(ref, LOCK, "zm-a");
+        assertThat(cluster().lockClaim(ref, LOCK, "zm-b")).isEmpty();
+        assertThat(claim().annotations()).containsEntry(LOCK, "zm-b");
+    }
+
+    @Test
+    void ofJobsRacingForAClaimExactlyOneWins() throws Exception {
+        ClaimRef ref = freeClaim();
+        int jobs = 6;
+        ExecutorService pool = Executors.newFixedThreadPool(jobs);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Optional<String>>> answers = new ArrayList<>();
+            for (int i = 0; i < jobs; i++) {
+                String job = "zm-race" + i;
+                answers.add(pool.submit(() -> {
+                    start.await();
+                    return cluster().lockClaim(ref, LOCK, job);
+                }));
+            }
+            start.countDown();
+            List<String> winners = new ArrayList<>();
+            List<String> told = new ArrayList<>();
+            for (int i = 0; i < jobs; i++) {
+                Optional<String> holder = answers.get(i).get(30, TimeUnit.SECONDS);
+                if (holder.isEmpty()) {
+                    winners.add("zm-race" + i);
+                } else {
+                    told.add(holder.get());
+                }
+            }
+            assertThat(winners).hasSize(1);
+            assertThat(told).hasSize(jobs - 1).containsOnly(winners.get(0));
+            assertThat(claim().annotations()).containsEntry(LOCK, winners.get(0));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
