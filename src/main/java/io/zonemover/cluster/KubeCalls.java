@@ -1,6 +1,8 @@
 package io.zonemover.cluster;
 
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import io.kubernetes.client.custom.V1Patch;
 import com.google.gson.JsonParser;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
@@ -96,9 +98,13 @@ final class KubeCalls {
                 .map(body -> JsonParser.parseString(body).getAsJsonObject());
     }
 
-    /** POST or PUT of a JSON object, with the content type given. */
-    String sendRaw(String path, String method, Object body, String contentType) {
-        return call(method + " " + path, () -> send(path, method, body, contentType));
+    /**
+     * POST, PUT, PATCH or DELETE of a JSON document, sent byte for byte: client-java's serializer would drop
+     * JSON nulls, and a merge patch needs them ({"claimRef": null} removes the field).
+     */
+    String sendRaw(String path, String method, JsonElement body, String contentType) {
+        V1Patch raw = body == null ? null : new V1Patch(body.toString());
+        return call(method + " " + path, () -> send(path, method, raw, contentType));
     }
 
     private String send(String path, String method, Object body, String contentType) throws ApiException {

@@ -67,8 +67,15 @@ final class FinishStep extends MigrationStep {
             return checkRevision(ctx, cluster);
         }
         for (int i = 0; i < ctx.claimCount(); i++) {
-            services.blockStore().tag(ctx.get(OLD_VOLUME, i), Map.of(Tags.SUPERSEDED_BY, ctx.get(NEW_VOLUME, i),
-                    Tags.JOB, ctx.jobId()));
+            try {
+                services.blockStore().tag(ctx.get(OLD_VOLUME, i), Map.of(Tags.SUPERSEDED_BY, ctx.get(NEW_VOLUME, i),
+                        Tags.JOB, ctx.jobId()));
+            } catch (io.zonemover.domain.PortError e) {
+                if (e.kind() != io.zonemover.domain.PortError.Kind.NOT_FOUND) {
+                    throw e;
+                }
+                audit(ctx, "gone", "old volume " + ctx.get(OLD_VOLUME, i) + " is already gone; not tagged");
+            }
         }
         new MoveRecord(services).delete(ctx);
         ctx.remove(MoveRecord.ACTIVE);

@@ -28,6 +28,7 @@ abstract class MigrationStep {
 
     private static final String TRANSIENT_SINCE = "transientSince";
     private static final String TRANSIENT_COUNT = "transientCount";
+    private static final String TRANSIENT_EXECUTION = "transientExecution";
 
     protected final MigrationServices services;
     private String lastMessage;
@@ -85,7 +86,7 @@ abstract class MigrationStep {
             if (!e.retryable()) {
                 throw requestRollback(ctx, undo, e);
             }
-            next = waitOut(e, stepContext);
+            next = waitOut(e, stepContext, job.getId());
         } catch (RuntimeException e) {
             throw requestRollback(ctx, undo, e);
         }
@@ -105,8 +106,14 @@ abstract class MigrationStep {
     }
 
     /** Waits a transient error out with backoff, within the budget; past it the step fails. */
-    private Next waitOut(PortError e, ExecutionContext stepContext) throws InterruptedException {
+    private Next waitOut(PortError e, ExecutionContext stepContext, long execution) throws InterruptedException {
         long now = System.currentTimeMillis();
+        if (stepContext.getLong(TRANSIENT_EXECUTION, -1) != execution) {
+            // A window opened by an earlier run (carried over by a restart) is not this run's.
+            stepContext.remove(TRANSIENT_SINCE);
+            stepContext.remove(TRANSIENT_COUNT);
+            stepContext.putLong(TRANSIENT_EXECUTION, execution);
+        }
         long since = stepContext.containsKey(TRANSIENT_SINCE) ? stepContext.getLong(TRANSIENT_SINCE) : now;
         int count = stepContext.containsKey(TRANSIENT_COUNT) ? stepContext.getInt(TRANSIENT_COUNT) : 0;
         if (now - since > services.transientBudgetMillis()) {

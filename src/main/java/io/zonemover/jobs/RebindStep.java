@@ -107,6 +107,14 @@ final class RebindStep extends MigrationStep {
         }
         Cluster cluster = services.cluster();
         for (int i = 0; i < ctx.claimCount(); i++) {
+            String newPv = ctx.get(NEW_PV, i);
+            Optional<Cluster.Pv> pv = newPv == null ? Optional.empty() : cluster.pv(newPv);
+            if (pv.isPresent() && !pv.get().deleting() && !"Retain".equals(pv.get().reclaimPolicy())) {
+                cluster.setReclaimPolicy(newPv, "Retain");
+                return Next.CHECKPOINT;
+            }
+        }
+        for (int i = 0; i < ctx.claimCount(); i++) {
             Optional<Next> pending = bind(ctx, cluster, i, ctx.get(OLD_PV, i), false);
             if (pending.isPresent()) {
                 return pending.get();

@@ -6,7 +6,6 @@ import io.zonemover.domain.ZonemoverException;
 import io.zonemover.testing.FakeBlockStore;
 import io.zonemover.testing.FakeCluster;
 import io.zonemover.testing.FakeWorld;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -203,8 +202,6 @@ class MoveStepsTest {
     }
 
     @Test
-    @Disabled("BUG: FinishStep tags the old volumes without checking they exist; one deleted by hand fails the "
-            + "finished move for ever (NOT_FOUND is not retried), leaving its claims locked")
     void finishCompletesWhenAnOldVolumeIsAlreadyGone() throws Exception {
         StepDriver d = moveOfWeb1().runThrough("restart");
         d.world.ec2().deleteVolume(d.ctx().get(PreflightStep.OLD_VOLUME, 0));
@@ -258,8 +255,6 @@ class MoveStepsTest {
     }
 
     @Test
-    @Disabled("BUG: MigrationStep.waitOut keeps transientSince in the step context, which Batch carries into a "
-            + "resumed run, so the first transient error after a resume fails the step at once")
     void aResumeGetsAFreshTransientBudget() throws Exception {
         StepDriver d = moveOfWeb1().runBefore("final-snapshot");
         d.world.ec2().faults().failNext(1, "createSnapshot", PortError.Kind.TRANSIENT);

@@ -140,7 +140,7 @@ class StatefulSetUpdateAndCordonTest {
                 String manifest = cluster.statefulSet(ns, name).orElseThrow().manifest();
                 cluster.deleteStatefulSetOrphan(ns, name);
                 world.advance(1_000);
-                cluster.createStatefulSet(manifest);
+                cluster.createStatefulSet(manifest, "{\"type\":\"OnDelete\"}");
                 world.advance(5 * 60_000);
                 V1StatefulSet again = world.apps.readNamespacedStatefulSet(name, ns).execute();
                 assertThat(again.getStatus().getUpdateRevision()).as(ns + "/" + name).isEqualTo(revision);
