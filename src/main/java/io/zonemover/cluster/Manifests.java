@@ -24,6 +24,9 @@ final class Manifests {
             "pv.kubernetes.io/bound-by-controller");
 
     private static final String ZONE_KEY = "topology.kubernetes.io/zone";
+    private static final List<String> ZONE_LABELS = List.of(ZONE_KEY, "topology.kubernetes.io/region",
+            "failure-domain.beta.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/region",
+            "topology.ebs.csi.aws.com/zone");
 
     private Manifests() {
     }
@@ -51,6 +54,9 @@ final class Manifests {
         JsonObject metadata = new JsonObject();
         metadata.addProperty("name", spec.name());
         JsonObject labels = copy(oldMeta, "labels");
+        // Zone and region labels name the old volume's place: the scheduler's VolumeZone filter would
+        // hold the pod to the old zone ("had no available volume zone"). The nodeAffinity says where it is.
+        ZONE_LABELS.forEach(labels::remove);
         spec.extraLabels().forEach(labels::addProperty);
         metadata.add("labels", labels);
         JsonObject annotations = copy(oldMeta, "annotations");

@@ -70,9 +70,13 @@ abstract class MigrationStep {
             // Finished in an earlier run (a move adopted from its record starts from the first step again).
             return RepeatStatus.FINISHED;
         }
+        String stepName = chunk.getStepContext().getStepName();
+        long iteration = chunk.getStepContext().getStepExecution().getCommitCount() + 1;
+        Failpoints.beforeAction(stepName, iteration);
         Next next;
         try {
             next = undo ? undo(ctx) : next(ctx);
+            Failpoints.afterAction(stepName, iteration);
             if (next != Next.WAIT) {
                 recordPending = true;
             }

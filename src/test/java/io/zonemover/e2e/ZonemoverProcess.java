@@ -30,10 +30,16 @@ final class ZonemoverProcess implements AutoCloseable {
     }
 
     static ZonemoverProcess start(String... args) throws IOException {
+        return start(java.util.Map.of(), args);
+    }
+
+    /** Starts it with extra environment, e.g. ZONEMOVER_FAILPOINT to halt it at a chosen step iteration. */
+    static ZonemoverProcess start(java.util.Map<String, String> env, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(javaBin(), "-Xshare:auto", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), "io.zonemover.cli.Main"));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(env);
         builder.redirectInput(ProcessBuilder.Redirect.PIPE);
         Process process = builder.start();
         process.getOutputStream().close();
