@@ -649,6 +649,9 @@ public final class KubeEndpoint implements HttpHandler {
                 return;
             }
             List<Watches.Event> events = c.next(Math.min(deadline - now, Math.max(1, nextBookmark - now)));
+            if (events == null) {
+                return;
+            }
             for (Watches.Event e : events) {
                 if (e.kind() != type) {
                     continue;

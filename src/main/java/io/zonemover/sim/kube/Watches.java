@@ -19,13 +19,17 @@ import java.util.Map;
  * relists would not see them either.
  *
  * <p>The log of events is kept from the first observation on (at most {@link #MAX_EVENTS}); a watch from a
- * resourceVersion older than that gets the real server's 410 Expired. The observer stops after
- * {@link #IDLE_MS} with no watch open and no list made, and forgets its log.
+ * resourceVersion older than that gets the real server's 410 Expired. The observer starts with a list (so
+ * that the watch a client opens from that list's resourceVersion misses nothing), stops after
+ * {@link #IDLE_MS} with no watch open and no list made, and forgets its log; open watches then end, as a
+ * real server ends them, and their clients list again.
  */
 final class Watches {
 
     static final long POLL_MS = 100;
-    static final long IDLE_MS = 120_000;
+    static final long IDLE_MS = 15_000;
+    /** Polls that may fail in a row (the world's directory is gone) before the observer gives up. */
+    static final int MAX_FAILURES = 30;
     static final int MAX_EVENTS = 50_000;
 
     /** One change. {@code previous} is the object before a MODIFIED (for selector transitions). */
@@ -37,6 +41,8 @@ final class Watches {
 
     private final KubeEndpoint.Backend backend;
     private final Object lock = new Object();
+    /** Held while the observer starts, so that no one reads a half-taken baseline. */
+    private final Object startLock = new Object();
     private final Map<ResourceType, Map<String, Seen>> snapshot = new LinkedHashMap<>();
     private final List<Event> log = new ArrayList<>();
     /** Absolute index of log.get(0). */
@@ -56,39 +62,42 @@ final class Watches {
 
     /** Starts observing if not already (synchronously taking the baseline), and notes the interest. */
     void touch() {
-        synchronized (lock) {
-            lastInterest = System.currentTimeMillis();
-            if (running) {
-                return;
-            }
-            running = true;
-        }
-        Map<ResourceType, Map<String, Seen>> base = new LinkedHashMap<>();
-        long rv = backend.read((kube, ec2, now) -> {
-            for (ResourceType t : ResourceType.ALL) {
-                Map<String, Seen> m = new HashMap<>();
-                for (ObjectNode o : kube.list(t, null, null, null)) {
-                    m.put(KubeWorld.key(t, Json.namespace(o), Json.name(o)), new Seen(Json.uid(o),
-                            Json.text(o, "metadata", "resourceVersion"), o.deepCopy()));
+        synchronized (startLock) {
+            synchronized (lock) {
+                lastInterest = System.currentTimeMillis();
+                if (running) {
+                    return;
                 }
-                base.put(t, m);
             }
-            return kube.resourceVersion();
-        });
-        synchronized (lock) {
-            snapshot.clear();
-            snapshot.putAll(base);
-            log.clear();
-            logBase = 0;
-            floorRv = rv;
-            currentRv = rv;
-            poller = new Thread(this::run, "sim-kube-watch-poller");
-            poller.setDaemon(true);
-            poller.start();
+            Map<ResourceType, Map<String, Seen>> base = new LinkedHashMap<>();
+            long rv = backend.read((kube, ec2, now) -> {
+                for (ResourceType t : ResourceType.ALL) {
+                    Map<String, Seen> m = new HashMap<>();
+                    for (ObjectNode o : kube.list(t, null, null, null)) {
+                        m.put(KubeWorld.key(t, Json.namespace(o), Json.name(o)), new Seen(Json.uid(o),
+                                Json.text(o, "metadata", "resourceVersion"), o.deepCopy()));
+                    }
+                    base.put(t, m);
+                }
+                return kube.resourceVersion();
+            });
+            synchronized (lock) {
+                snapshot.clear();
+                snapshot.putAll(base);
+                log.clear();
+                logBase = 0;
+                floorRv = rv;
+                currentRv = rv;
+                running = true;
+                poller = new Thread(this::run, "sim-kube-watch-poller");
+                poller.setDaemon(true);
+                poller.start();
+            }
         }
     }
 
     private void run() {
+        int failures = 0;
         while (true) {
             try {
                 Thread.sleep(POLL_MS);
@@ -106,8 +115,18 @@ final class Watches {
             }
             try {
                 poll();
+                failures = 0;
             } catch (RuntimeException e) {
-                // The world could not be read this time (a half-written state from another process); retry.
+                // The world could not be read (another process is writing it, or it is gone): retry, then stop.
+                if (++failures >= MAX_FAILURES) {
+                    synchronized (lock) {
+                        running = false;
+                        snapshot.clear();
+                        log.clear();
+                        lock.notifyAll();
+                    }
+                    return;
+                }
             }
         }
     }
@@ -217,13 +236,13 @@ final class Watches {
             this.initialRv = initialRv;
         }
 
-        /** Events after the cursor, waiting up to {@code waitMs} for one; empty on timeout. */
+        /** Events after the cursor, waiting up to {@code waitMs} for one; empty on timeout, null once stopped. */
         List<Event> next(long waitMs) throws InterruptedException {
             long deadline = System.currentTimeMillis() + waitMs;
             synchronized (lock) {
                 while (true) {
                     if (!running) {
-                        return List.of();
+                        return null;
                     }
                     long end = logBase + log.size();
                     if (index < logBase) {
