@@ -22,13 +22,17 @@ import java.util.concurrent.Executors;
 import java.util.function.Predicate;
 
 /**
- * The Kubernetes REST API of the simulated world, for client-java and kubectl: discovery documents, and
- * get/list/create/replace/patch/delete (and deletecollection) on the kinds in {@link ResourceType}, with the
- * {@code status} subresource. Errors are Status objects with the real codes and reasons.
+ * The Kubernetes REST API of the simulated world, for client-java and kubectl: discovery, OpenAPI v3
+ * ({@link OpenApi}), and get/list/watch/create/replace/patch/delete (and deletecollection) on the kinds in
+ * {@link ResourceType}, with the {@code status} subresource and a StatefulSet's {@code scale}. Errors are
+ * Status objects with the real codes and reasons. As the real server does, it answers in Table form when
+ * asked ({@link Tables}), streams watch events ({@link Watches}), applies strategic merge patches by patch merge
+ * key ({@link Patches}) and server-side apply with managedFields ({@link Apply}), and runs {@code dryRun=All}
+ * requests on a copy of the cluster. Timestamps are shown in the clients' wall-clock time ({@link ClientClock}).
  *
- * <p>Approximations, stated: strategic merge patch is applied as a JSON merge patch (lists are replaced
- * rather than merged by key); server-side apply answers 415; {@code watch=true} answers 405 (list and
- * poll); {@code dryRun} is not supported (400); {@code limit}/{@code continue} are ignored (one page).
+ * <p>Approximations, stated: {@code limit}/{@code continue} are ignored (one page); a watch sees the store as
+ * observed every 100 ms and after each change made through this endpoint, so a change that begins and ends
+ * inside one interval is not seen; {@code fieldValidation} is accepted and not enforced.
  *
  * <p>Every GET runs inside {@code store.read}, everything else inside {@code store.write}, so the world is
  * advanced to now first and settled (controllers run) after a change.
@@ -112,12 +116,60 @@ public final class KubeEndpoint implements HttpHandler {
     }
 
     /** A change to the world; the watch feed looks at the result before controllers move on. */
-    private <T> T write(Access<T> fn) {
+    private <T> T write(Request r, Access<T> fn) {
+        if (r.dryRun()) {
+            // dryRun=All: the whole request, on a copy of the cluster that is then dropped; EC2 is only read.
+            return backend.read((kube, ec2, now) -> fn.apply(KubeWorld.fromJson(kube.toJson()), dryRun(ec2), now));
+        }
         return backend.write((kube, ec2, now) -> {
             T result = fn.apply(kube, ec2, now);
             watches.observe(kube);
             return result;
         });
+    }
+
+    /** EC2 as a dry run sees it: reads pass through, changes do nothing. */
+    private static Ec2Side dryRun(Ec2Side real) {
+        return new Ec2Side() {
+            @Override
+            public void registerInstance(String instanceId, String zone) {
+            }
+
+            @Override
+            public String createVolume(String zone, int sizeGiB, String volumeType, Integer iops, Integer throughput,
+                                       boolean encrypted, String kmsKeyId, Map<String, String> tags, long now,
+                                       boolean available) {
+                return "vol-00000000000000000";
+            }
+
+            @Override
+            public io.zonemover.sim.ec2.Ec2World.VolumeView volume(String volumeId) {
+                return real.volume(volumeId);
+            }
+
+            @Override
+            public String attach(String volumeId, String instanceId, long now) {
+                return null;
+            }
+
+            @Override
+            public boolean isAttached(String volumeId, String instanceId) {
+                return real.isAttached(volumeId, instanceId);
+            }
+
+            @Override
+            public void detach(String volumeId, String instanceId, long now) {
+            }
+
+            @Override
+            public boolean deleteVolume(String volumeId, long now) {
+                return true;
+            }
+
+            @Override
+            public void setWriting(String volumeId, boolean writing, long now) {
+            }
+        };
     }
 
     /** The client's "now": the world's now in client time. */
@@ -240,8 +292,9 @@ public final class KubeEndpoint implements HttpHandler {
                 && !(sub.equals("scale") && type == ResourceType.STATEFULSETS)) {
             throw notFoundPath();
         }
-        if (q.containsKey("dryRun")) {
-            throw KubeApiException.badRequest("dryRun is not supported by the zonemover simulator");
+        if (q.containsKey("dryRun") && !q.get("dryRun").equals("All")) {
+            throw KubeApiException.badRequest("Invalid value: \"" + q.get("dryRun") + "\": supported values: "
+                    + "\"All\"");
         }
         Request r = new Request(method, type, namespace, name, sub, q,
                 ex.getRequestHeaders().getFirst("Content-Type"), ex.getRequestHeaders().getFirst("Accept"),
@@ -261,6 +314,10 @@ public final class KubeEndpoint implements HttpHandler {
                    Map<String, String> q, String contentType, String accept, String userAgent, byte[] body) {
         boolean status() {
             return "status".equals(sub);
+        }
+
+        boolean dryRun() {
+            return "All".equals(q.get("dryRun"));
         }
 
         String mediaType() {
@@ -326,7 +383,7 @@ public final class KubeEndpoint implements HttpHandler {
                 }
                 JsonNode body = clk.in(r.json());
                 String manager = fieldManager(q, userAgentManager(r));
-                return write((kube, ec2, now) -> {
+                return write(r, (kube, ec2, now) -> {
                     ObjectNode created = kube.create(type, ns, body, now, ec2);
                     Apply.recordUpdate(created, null, manager, type, body, null, now);
                     return new Reply(201, bytes(clk.out(created)));
@@ -337,7 +394,7 @@ public final class KubeEndpoint implements HttpHandler {
                 JsonNode body = clk.in(r.json());
                 boolean st = r.status();
                 String manager = fieldManager(q, userAgentManager(r));
-                return write((kube, ec2, now) -> {
+                return write(r, (kube, ec2, now) -> {
                     JsonNode before = Apply.managed(kube.find(type, ns, name));
                     ObjectNode updated = kube.update(type, ns, name, body, st, now, ec2);
                     if (kube.find(type, ns, name) == updated) {
@@ -368,13 +425,13 @@ public final class KubeEndpoint implements HttpHandler {
                                 + "apply patch");
                     }
                     boolean force = isTrue(q.get("force"));
-                    return write((kube, ec2, now) -> {
+                    return write(r, (kube, ec2, now) -> {
                         Apply.Result res = Apply.apply(kube, type, ns, name, body, manager, force, st, now, ec2);
                         return new Reply(res.created() ? 201 : 200, bytes(clk.out(res.object())));
                     });
                 }
                 String manager = fieldManager(q, userAgentManager(r));
-                return write((kube, ec2, now) -> {
+                return write(r, (kube, ec2, now) -> {
                     ObjectNode cur = kube.find(type, ns, name);
                     if (cur == null) {
                         throw KubeApiException.notFound(type, name);
@@ -392,7 +449,7 @@ public final class KubeEndpoint implements HttpHandler {
             case "DELETE": {
                 KubeWorld.DeleteOptions opts = deleteOptions(r.body().length == 0 ? null : parse(r.body()), q);
                 if (name == null) {
-                    return write((kube, ec2, now) -> {
+                    return write(r, (kube, ec2, now) -> {
                         List<ObjectNode> victims = new ArrayList<>(kube.list(type, ns, q.get("labelSelector"),
                                 q.get("fieldSelector")));
                         List<ObjectNode> out = new ArrayList<>();
@@ -403,7 +460,7 @@ public final class KubeEndpoint implements HttpHandler {
                         return ok(listBody(type, out, kube.resourceVersion()));
                     });
                 }
-                return write((kube, ec2, now) -> {
+                return write(r, (kube, ec2, now) -> {
                     KubeWorld.DeleteResult res = kube.delete(type, ns, name, opts, now, ec2);
                     if (res.gone() && !DELETE_RETURNS_OBJECT.contains(type)) {
                         ObjectNode s = Json.obj();
@@ -502,7 +559,7 @@ public final class KubeEndpoint implements HttpHandler {
                         : r.mediaType();
                 boolean put = r.method().equals("PUT");
                 String manager = fieldManager(r.q(), userAgentManager(r));
-                return write((kube, ec2, now) -> {
+                return write(r, (kube, ec2, now) -> {
                     ObjectNode cur = find(kube, type, ns, name);
                     ObjectNode scale = scaleOf(cur);
                     JsonNode wanted = put ? body : patchDocument(type, name, ct, scale, body);

@@ -393,6 +393,15 @@ class KubectlTest {
         assertThat((find(ResourceType.STATEFULSETS, "default", "db").path("spec")
                 .path("replicas").asInt())).isEqualTo(2);
         ok("rollout", "status", "statefulset/db", "--timeout=40s");
+        // diff and --dry-run=server: the server computes the result and changes nothing.
+        file("db.yaml", db(3, "postgres:16"));
+        Run diff = kubectl("diff", "-f", f.toString());
+        assertThat(diff.exit()).as(diff.all()).isEqualTo(1);
+        assertThat(diff.out()).contains("-  replicas: 2").contains("+  replicas: 3");
+        assertThat(ok("apply", "--dry-run=server", "-f", f.toString()))
+                .contains("statefulset.apps/db configured (server dry run)");
+        assertThat(find(ResourceType.STATEFULSETS, "default", "db").path("spec").path("replicas").asInt())
+                .isEqualTo(2);
 
         // Server-side apply: created, then a field dropped from the configuration is removed.
         Path cm = file("cm.yaml", """
