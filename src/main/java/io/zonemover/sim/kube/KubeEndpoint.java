@@ -382,6 +382,7 @@ public final class KubeEndpoint implements HttpHandler {
                             + "the requested resource");
                 }
                 JsonNode body = clk.in(r.json());
+                validateFields(r, body);
                 String manager = fieldManager(q, userAgentManager(r));
                 return write(r, (kube, ec2, now) -> {
                     ObjectNode created = kube.create(type, ns, body, now, ec2);
@@ -392,6 +393,7 @@ public final class KubeEndpoint implements HttpHandler {
             case "PUT": {
                 requireName(name);
                 JsonNode body = clk.in(r.json());
+                validateFields(r, body);
                 boolean st = r.status();
                 String manager = fieldManager(q, userAgentManager(r));
                 return write(r, (kube, ec2, now) -> {
@@ -416,6 +418,9 @@ public final class KubeEndpoint implements HttpHandler {
                 JsonNode body = clk.in(r.json());
                 if (body == null) {
                     throw KubeApiException.badRequest("the body of the request is empty");
+                }
+                if (!ct.equals("application/json-patch+json")) {
+                    validateFields(r, body);
                 }
                 boolean st = r.status();
                 if (ct.equals("application/apply-patch+yaml")) {
@@ -504,6 +509,23 @@ public final class KubeEndpoint implements HttpHandler {
             case "application/json-patch+json" -> Patches.jsonPatch(cur, patch, type, name);
             default -> throw new KubeApiException(415, "UnsupportedMediaType", "unsupported patch type " + mediaType);
         };
+    }
+
+    /** fieldValidation=Strict (kubectl's default): unknown fields are refused as the real decoder refuses them. */
+    private static void validateFields(Request r, JsonNode body) {
+        if (body == null || !"Strict".equals(r.q().get("fieldValidation"))) {
+            return;
+        }
+        List<String> unknown = Schemas.unknownFields(body, Schemas.modelClass(r.type()));
+        if (unknown.isEmpty()) {
+            return;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String u : unknown) {
+            sb.append(sb.length() == 0 ? "" : ", ").append("unknown field \"").append(u.substring(1)).append('"');
+        }
+        throw KubeApiException.badRequest(r.type().kind() + " in version \"" + r.type().version() + "\" cannot be "
+                + "handled as a " + r.type().kind() + ": strict decoding error: " + sb);
     }
 
     /** The manager the real server names after a client that gave none: its User-Agent's program name. */

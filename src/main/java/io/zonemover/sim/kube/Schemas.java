@@ -170,6 +170,51 @@ final class Schemas {
         return c == null ? null : STRATEGIES.get(c.getSimpleName() + "." + name);
     }
 
+    /**
+     * The fields of {@code n} that model {@code c} does not declare, as ".spec.foo" paths: what the real server's
+     * strict decoding ({@code fieldValidation=Strict}) refuses. Strategic-merge directives ($...) are skipped.
+     */
+    static java.util.List<String> unknownFields(com.fasterxml.jackson.databind.JsonNode n, Class<?> c) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        unknown(n, c, "", out);
+        return out;
+    }
+
+    private static void unknown(com.fasterxml.jackson.databind.JsonNode n, Class<?> c, String path,
+                                java.util.List<String> out) {
+        if (n == null || !n.isObject() || !isModel(c)) {
+            return;
+        }
+        Map<String, Field> fs = fields(c);
+        java.util.Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it = n.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> e = it.next();
+            String k = e.getKey();
+            if (k.startsWith("$")) {
+                continue;
+            }
+            Field f = fs.get(k);
+            if (f == null) {
+                out.add(path + "." + k);
+                continue;
+            }
+            Class<?> v = valueClass(f);
+            if (!isModel(v)) {
+                continue;
+            }
+            com.fasterxml.jackson.databind.JsonNode val = e.getValue();
+            if (java.util.List.class.isAssignableFrom(f.getType()) && val.isArray()) {
+                for (int i = 0; i < val.size(); i++) {
+                    unknown(val.get(i), v, path + "." + k + "[" + i + "]", out);
+                }
+            } else if (Map.class.isAssignableFrom(f.getType()) && val.isObject()) {
+                val.fields().forEachRemaining(x -> unknown(x.getValue(), v, path + "." + k + "." + x.getKey(), out));
+            } else {
+                unknown(val, v, path + "." + k, out);
+            }
+        }
+    }
+
     private static final Set<String> META = Set.of("ObjectMeta", "ListMeta", "LabelSelector",
             "LabelSelectorRequirement", "OwnerReference", "ManagedFieldsEntry", "Condition", "Status", "StatusDetails",
             "StatusCause", "DeleteOptions", "Preconditions", "APIResource", "Patch");

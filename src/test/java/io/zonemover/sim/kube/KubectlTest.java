@@ -382,6 +382,12 @@ class KubectlTest {
         assertThat(again.exit()).isEqualTo(1);
         assertThat(again.err()).contains("AlreadyExists").contains("\"extra\" already exists");
 
+        Path typo = file("typo.yaml", CLAIM.replace("name: extra", "name: typo").replace("accessModes:",
+                "accesModes:"));
+        Run strict = kubectl("create", "-f", typo.toString());
+        assertThat(strict.exit()).isEqualTo(1);
+        assertThat(strict.err()).contains("strict decoding error: unknown field \"spec.accesModes\"");
+
         Path f = file("db.yaml", db(1, "postgres:16"));
         assertThat(ok("apply", "-f", f.toString())).contains("statefulset.apps/db created");
         assertThat(ok("apply", "-f", f.toString())).contains("statefulset.apps/db unchanged");
