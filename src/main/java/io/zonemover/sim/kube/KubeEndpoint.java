@@ -289,7 +289,8 @@ public final class KubeEndpoint implements HttpHandler {
         String name = rest.size() >= 2 ? rest.get(1) : null;
         String sub = rest.size() == 3 ? rest.get(2) : null;
         if (sub != null && !(sub.equals("status") && type.hasStatus())
-                && !(sub.equals("scale") && type == ResourceType.STATEFULSETS)) {
+                && !(sub.equals("scale") && type == ResourceType.STATEFULSETS)
+                && !(sub.equals("eviction") && type == ResourceType.PODS)) {
             throw notFoundPath();
         }
         if (q.containsKey("dryRun") && !q.get("dryRun").equals("All")) {
@@ -301,6 +302,9 @@ public final class KubeEndpoint implements HttpHandler {
                 ex.getRequestHeaders().getFirst("User-Agent"), bodyBytes);
         if ("scale".equals(sub)) {
             return handleScale(r);
+        }
+        if ("eviction".equals(sub)) {
+            return handleEviction(r);
         }
         if (method.equals("GET") && name == null && isTrue(q.get("watch"))) {
             startWatch(ex, r);
@@ -330,6 +334,9 @@ public final class KubeEndpoint implements HttpHandler {
             }
             if (mediaType().equals("application/apply-patch+yaml") || mediaType().equals("application/yaml")) {
                 return Apply.parseYaml(body);
+            }
+            if (mediaType().equals(Protobuf.MEDIA_TYPE)) {
+                return Protobuf.decode(body);
             }
             return parse(body);
         }
@@ -452,7 +459,7 @@ public final class KubeEndpoint implements HttpHandler {
                 });
             }
             case "DELETE": {
-                KubeWorld.DeleteOptions opts = deleteOptions(r.body().length == 0 ? null : parse(r.body()), q);
+                KubeWorld.DeleteOptions opts = deleteOptions(r.json(), q);
                 if (name == null) {
                     return write(r, (kube, ec2, now) -> {
                         List<ObjectNode> victims = new ArrayList<>(kube.list(type, ns, q.get("labelSelector"),
@@ -557,6 +564,50 @@ public final class KubeEndpoint implements HttpHandler {
             }
             return null;
         }
+    }
+
+    // ------------------------------------------------------------------ eviction
+
+    /**
+     * POST pods/NAME/eviction (policy/v1 Eviction), as {@code kubectl drain} uses it: refused with 429 while a
+     * PodDisruptionBudget that selects a ready pod allows no disruption, else the pod is deleted with the
+     * eviction's deleteOptions. The disruption budget controller then counts the pod as gone.
+     */
+    private Reply handleEviction(Request r) {
+        if (!r.method().equals("POST")) {
+            throw new KubeApiException(405, "MethodNotAllowed", "the server does not allow this method on the "
+                    + "requested resource");
+        }
+        JsonNode body = r.json();
+        String name = r.name();
+        String ns = r.namespace();
+        String bodyName = Json.name(body);
+        if (bodyName != null && !bodyName.equals(name)) {
+            throw KubeApiException.badRequest("name in URL does not match name in Eviction object");
+        }
+        JsonNode deleteOptions = body == null ? null : body.get("deleteOptions");
+        KubeWorld.DeleteOptions opts = deleteOptions(deleteOptions, Map.of());
+        return write(r, (kube, ec2, now) -> {
+            ObjectNode pod = find(kube, ResourceType.PODS, ns, name);
+            if (!Json.deleting(pod) && KubeWorld.podReady(pod)) {
+                for (ObjectNode pdb : kube.list(ResourceType.PDBS, ns, null, null)) {
+                    if (Selectors.matchesLabelSelector(Json.at(pdb, "spec", "selector"), Json.labels(pod))
+                            && pdb.path("status").path("disruptionsAllowed").asInt(0) <= 0) {
+                        KubeApiException e = new KubeApiException(429, "TooManyRequests", "Cannot evict pod as it "
+                                + "would violate the pod's disruption budget.", name, "", "pods");
+                        throw e;
+                    }
+                }
+            }
+            kube.delete(ResourceType.PODS, ns, name, opts, now, ec2);
+            ObjectNode s = Json.obj();
+            s.put("kind", "Status");
+            s.put("apiVersion", "v1");
+            s.putObject("metadata");
+            s.put("status", "Success");
+            s.put("code", 201);
+            return new Reply(201, bytes(s));
+        });
     }
 
     // ------------------------------------------------------------------ scale
@@ -986,6 +1037,16 @@ public final class KubeEndpoint implements HttpHandler {
                 for (String v : List.of("get", "patch", "update")) {
                     sv.add(v);
                 }
+            }
+            if (t == ResourceType.PODS) {
+                ObjectNode s = rs.addObject();
+                s.put("name", "pods/eviction");
+                s.put("singularName", "");
+                s.put("namespaced", true);
+                s.put("group", "policy");
+                s.put("version", "v1");
+                s.put("kind", "Eviction");
+                s.putArray("verbs").add("create");
             }
             if (t == ResourceType.STATEFULSETS) {
                 ObjectNode s = rs.addObject();

@@ -240,6 +240,20 @@ class KubectlTest {
                 .asBoolean())).isTrue();
         assertThat(ok("uncordon", node)).contains("node/" + node + " uncordoned");
         assertThat(cells(lines(ok("get", "node", node)).get(1)).get(1)).isEqualTo("Ready");
+
+        // drain: cordons, evicts through the disruption budget, and waits until the StatefulSet pod is replaced.
+        String node0 = Json.text(find(ResourceType.PODS, "default", "web-0"), "spec", "nodeName");
+        ok("create", "poddisruptionbudget", "web", "--selector=app=nginx", "--min-available=3");
+        Run blocked = kubectl("drain", node0, "--ignore-daemonsets", "--timeout=3s");
+        assertThat(blocked.exit()).as(blocked.all()).isNotZero();
+        assertThat(blocked.all()).contains("Cannot evict pod as it would violate the pod's disruption budget");
+        ok("delete", "pdb", "web");
+        Run drained = kubectl("drain", node0, "--ignore-daemonsets", "--timeout=30s");
+        assertThat(drained.exit()).as(drained.all()).isZero();
+        assertThat(drained.out()).contains("pod/web-0 evicted").contains("node/" + node0 + " drained");
+        ok("uncordon", node0);
+        ok("wait", "--for=condition=Ready", "pod/web-0", "--timeout=30s");
+        assertThat(Json.text(find(ResourceType.PODS, "default", "web-0"), "spec", "nodeName")).isNotEqualTo(node0);
     }
 
     // ------------------------------------------------------------------ patch
