@@ -320,8 +320,24 @@ public final class KubeEndpoint implements HttpHandler {
             return "status".equals(sub);
         }
 
+        /** dryRun=All, in the query or (as kubectl sends it for a delete) in the body's DeleteOptions. */
         boolean dryRun() {
-            return "All".equals(q.get("dryRun"));
+            if ("All".equals(q.get("dryRun"))) {
+                return true;
+            }
+            if (method.equals("DELETE") && body.length > 0) {
+                JsonNode opts = json();
+                if (opts != null && opts.isObject() && opts.path("dryRun").isArray()) {
+                    for (JsonNode v : opts.path("dryRun")) {
+                        if (!v.asText().equals("All")) {
+                            throw KubeApiException.badRequest("Invalid value: \"" + v.asText()
+                                    + "\": supported values: \"All\"");
+                        }
+                        return true;
+                    }
+                }
+            }
+            return false;
         }
 
         String mediaType() {
@@ -1026,6 +1042,9 @@ public final class KubeEndpoint implements HttpHandler {
             if (!t.shortNames().isEmpty()) {
                 ArrayNode sn = r.putArray("shortNames");
                 t.shortNames().forEach(sn::add);
+            }
+            if (t == ResourceType.PODS || t == ResourceType.STATEFULSETS) {
+                r.putArray("categories").add("all");
             }
             if (t.hasStatus()) {
                 ObjectNode s = rs.addObject();

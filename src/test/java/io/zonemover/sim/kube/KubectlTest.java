@@ -199,6 +199,10 @@ class KubectlTest {
                 .toEpochMilli();
         assertThat(created).isLessThanOrEqualTo(System.currentTimeMillis() + 1000);
 
+        List<String> everything = lines(ok("get", "all"));
+        assertThat(everything).anySatisfy(l -> assertThat(l).startsWith("pod/web-0"))
+                .anySatisfy(l -> assertThat(l).startsWith("statefulset.apps/web"));
+
         List<String> events = lines(ok("get", "events"));
         assertThat(cells(events.get(0))).containsExactly("LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE");
         assertThat(events).anySatisfy(l -> assertThat(l).contains("pod/web-0"));
@@ -449,6 +453,9 @@ class KubectlTest {
                 .contains("\"operation\":\"Apply\"");
         JsonNode sts = json("get", "statefulset", "web", "--show-managed-fields");
         assertThat(sts.path("metadata").path("managedFields").toString()).contains("kubectl");
+
+        assertThat(ok("delete", "statefulset", "db", "--dry-run=server")).contains("(server dry run)");
+        assertThat(find(ResourceType.STATEFULSETS, "default", "db")).isNotNull();
 
         // Orphaning delete: the StatefulSet goes, its pods stay.
         Run del = kubectl("delete", "statefulset", "db", "--cascade=orphan", "--timeout=30s");
