@@ -752,7 +752,6 @@ public final class KubeEndpoint implements HttpHandler {
             try (OutputStream out = ex.getResponseBody()) {
                 ex.getResponseHeaders().set("Content-Type", "application/json");
                 ex.getResponseHeaders().set("Cache-Control", "no-cache, private");
-                ex.getResponseHeaders().set("Transfer-Encoding", "chunked");
                 ex.sendResponseHeaders(200, 0);
                 if (gone != null) {
                     writeEvent(out, "ERROR", gone);
