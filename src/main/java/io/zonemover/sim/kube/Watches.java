@@ -30,7 +30,7 @@ final class Watches {
     static final long IDLE_MS = 15_000;
     /** Polls that may fail in a row (the world's directory is gone) before the observer gives up. */
     static final int MAX_FAILURES = 30;
-    static final int MAX_EVENTS = 50_000;
+    static final int MAX_EVENTS = 10_000;
 
     /** One change. {@code previous} is the object before a MODIFIED (for selector transitions). */
     record Event(String type, ResourceType kind, long rv, ObjectNode object, ObjectNode previous) {
