@@ -85,6 +85,11 @@ public final class WorldStore {
         return dir;
     }
 
+    /** World seconds per wall-clock second (0: the clock moves only when told). */
+    public double timeScale() {
+        return read(w -> header.timeScale);
+    }
+
     /** Runs {@code fn} on the current world without saving what it changed (reads, lazily computed writes). */
     public <T> T read(Function<World, T> fn) {
         return access(fn, false);

@@ -260,15 +260,29 @@ class KubeApiTest {
                         "{\"metadata\":{\"resourceVersion\":\"1\"},\"spec\":{\"storageClassName\":\"x\"}}"))
                         .buildCall(null), V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, h.client))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getCode()).isEqualTo(409));
+        // Server-side apply: the manager's fields are recorded; an apply without fieldManager is refused.
+        V1PersistentVolume applied = PatchUtils.patch(V1PersistentVolume.class,
+                () -> h.core.patchPersistentVolume("pv-1", new V1Patch("metadata:\n  labels:\n    owner: t\n"))
+                        .fieldManager("t").buildCall(null), V1Patch.PATCH_FORMAT_APPLY_YAML, h.client);
+        assertThat(applied.getMetadata().getLabels()).containsEntry("owner", "t");
+        String raw = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(h.servers.kubeUri()
+                + "/api/v1/persistentvolumes/pv-1")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(raw).contains("{\"manager\":\"t\",\"operation\":\"Apply\"");
         assertThatThrownBy(() -> PatchUtils.patch(V1PersistentVolume.class,
-                () -> h.core.patchPersistentVolume("pv-1", new V1Patch("spec: {}")).fieldManager("t")
-                        .buildCall(null), V1Patch.PATCH_FORMAT_APPLY_YAML, h.client))
-                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getCode()).isEqualTo(415));
-        // Strategic merge is accepted (applied as a merge patch).
+                () -> h.core.patchPersistentVolume("pv-1", new V1Patch("spec: {}")).buildCall(null),
+                V1Patch.PATCH_FORMAT_APPLY_YAML, h.client))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getCode()).isEqualTo(400));
+        // Strategic merge: maps merge, and lists with a patch merge key merge by it.
+        List<String> finalizers = h.core.readPersistentVolume("pv-1").execute().getMetadata().getFinalizers();
         V1PersistentVolume smp = PatchUtils.patch(V1PersistentVolume.class,
-                () -> h.core.patchPersistentVolume("pv-1", new V1Patch("{\"metadata\":{\"labels\":{\"a\":\"b\"}}}"))
-                        .buildCall(null), V1Patch.PATCH_FORMAT_STRATEGIC_MERGE_PATCH, h.client);
-        assertThat(smp.getMetadata().getLabels()).containsEntry("a", "b");
+                () -> h.core.patchPersistentVolume("pv-1", new V1Patch("{\"metadata\":{\"labels\":{\"a\":\"b\"},"
+                        + "\"finalizers\":[\"example.com/x\"]}}")).buildCall(null),
+                V1Patch.PATCH_FORMAT_STRATEGIC_MERGE_PATCH, h.client);
+        assertThat(smp.getMetadata().getLabels()).containsEntry("a", "b").containsEntry("owner", "t");
+        assertThat(smp.getMetadata().getFinalizers()).contains("example.com/x");
+        if (finalizers != null) {
+            assertThat(smp.getMetadata().getFinalizers()).containsAll(finalizers);
+        }
     }
 
     @Test
@@ -290,12 +304,17 @@ class KubeApiTest {
     }
 
     @Test
-    void watchIsRefusedWithAStatus() throws Exception {
+    void watchStreamsEventsAndExpiresOldVersions() throws Exception {
+        twoZones();
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(h.servers.kubeUri() + "/api/v1/pods?watch=true")).build(),
+                URI.create(h.servers.kubeUri() + "/api/v1/nodes?watch=true&timeoutSeconds=1")).build(),
                 HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).isEqualTo(405);
-        assertThat(r.body()).contains("\"kind\":\"Status\"").contains("watch is not supported");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body().lines().toList()).hasSize(2).allSatisfy(l -> assertThat(l).startsWith("{\"type\":\"ADDED\""));
+        HttpResponse<String> old = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(h.servers.kubeUri() + "/api/v1/nodes?watch=true&resourceVersion=1&timeoutSeconds=1"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(old.body()).contains("\"type\":\"ERROR\"").contains("\"code\":410").contains("Expired");
         HttpResponse<String> d = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create(h.servers.kubeUri() + "/apis/apps/v1")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(d.body()).contains("\"name\":\"statefulsets\"").contains("\"kind\":\"APIResourceList\"");
