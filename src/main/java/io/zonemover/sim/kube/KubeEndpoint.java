@@ -605,7 +605,7 @@ public final class KubeEndpoint implements HttpHandler {
         KubeWorld.DeleteOptions opts = deleteOptions(deleteOptions, Map.of());
         return write(r, (kube, ec2, now) -> {
             ObjectNode pod = find(kube, ResourceType.PODS, ns, name);
-            if (!Json.deleting(pod) && KubeWorld.podReady(pod)) {
+            if (!Json.deleting(pod) && Facts.podReady(pod)) {
                 for (ObjectNode pdb : kube.list(ResourceType.PDBS, ns, null, null)) {
                     if (Selectors.matchesLabelSelector(Json.at(pdb, "spec", "selector"), Json.labels(pod))
                             && pdb.path("status").path("disruptionsAllowed").asInt(0) <= 0) {

@@ -365,7 +365,7 @@ final class Tables {
             }
         }
         if (reason.equals("Completed") && hasRunning) {
-            reason = KubeWorld.podReady(pod) ? "Running" : "NotReady";
+            reason = Facts.podReady(pod) ? "Running" : "NotReady";
         }
         boolean terminal = phase.equals("Succeeded") || phase.equals("Failed");
         if (Json.deleting(pod) && "NodeLost".equals(status.path("reason").asText())) {

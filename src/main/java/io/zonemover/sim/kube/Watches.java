@@ -74,7 +74,7 @@ final class Watches {
                 for (ResourceType t : ResourceType.ALL) {
                     Map<String, Seen> m = new HashMap<>();
                     for (ObjectNode o : kube.list(t, null, null, null)) {
-                        m.put(KubeWorld.key(t, Json.namespace(o), Json.name(o)), new Seen(Json.uid(o),
+                        m.put(ObjectStore.key(t, Json.namespace(o), Json.name(o)), new Seen(Json.uid(o),
                                 Json.text(o, "metadata", "resourceVersion"), o.deepCopy()));
                     }
                     base.put(t, m);
@@ -158,7 +158,7 @@ final class Watches {
             Map<String, Seen> old = prev.getOrDefault(t, Map.of());
             Map<String, Seen> m = new HashMap<>();
             for (ObjectNode o : kube.list(t, null, null, null)) {
-                String k = KubeWorld.key(t, Json.namespace(o), Json.name(o));
+                String k = ObjectStore.key(t, Json.namespace(o), Json.name(o));
                 String uid = Json.uid(o);
                 String orv = Json.text(o, "metadata", "resourceVersion");
                 Seen was = old.get(k);
