@@ -51,6 +51,9 @@ final class GroundTruth {
             String node = Json.text(p, "spec", "nodeName");
             m.put("node", node);
             m.put("zone", node == null ? null : nodeZones.get(node));
+            // Identity and start, so a test can tell a pod that kept running from one that was replaced.
+            m.put("uid", Json.text(p, "metadata", "uid"));
+            m.put("startTime", Json.text(p, "status", "startTime"));
             pods.add(m);
         }
         List<Object> pvcs = new ArrayList<>();
