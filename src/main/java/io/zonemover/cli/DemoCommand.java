@@ -37,6 +37,10 @@ final class DemoCommand extends BaseCommand implements Callable<Integer> {
             throw io.zonemover.domain.ZonemoverException.badInput("unknown scenario " + scenario + "; known: "
                     + String.join(", ", Scenarios.names()));
         }
+        if (!(timeScale > 0) || Double.isInfinite(timeScale)) {
+            throw io.zonemover.domain.ZonemoverException.badInput("--time-scale must be a positive number, got "
+                    + timeScale);
+        }
         Path world = dir != null ? dir : Files.createTempDirectory("zonemover-demo-");
         WorldStore store = WorldStore.create(world, Scenarios.create(scenario, Map.of(), System.currentTimeMillis()),
                 timeScale, scenario);

@@ -121,6 +121,7 @@ final class JobsCommand extends BaseCommand implements Runnable {
 
         @Override
         public Integer call() {
+            connections().kube(); // a bad kubeconfig is refused before the state database is touched
             try (JobEngine engine = JobEngine.start(connections(), new ProgressPrinter(err()),
                     MigrateCommand.pollMillis(global(), pollInterval))) {
                 MigrationService service = engine.migrations();
@@ -249,8 +250,9 @@ final class JobsCommand extends BaseCommand implements Runnable {
             out.printf("Job %s rolled back: pod %s is on its original volumes in %s again.%s%n", r.jobId(), r.pod(),
                     r.fromZone(), r.message() == null ? "" : " Cause: " + r.message());
         } else if ("COMPLETED".equals(r.status())) {
-            out.printf("Done: pod %s moved from %s to %s, downtime %.1fs. Job %s.%n", r.pod(), r.fromZone(), r.toZone(),
-                    r.downtimeSeconds() == null ? 0.0 : r.downtimeSeconds(), r.jobId());
+            out.printf("Done: %s moved from %s to %s (pod %s), downtime %.1fs. Job %s.%n", String.join(", ",
+                    r.claims().stream().map(MigrationService.ClaimResult::claim).toList()), r.fromZone(), r.toZone(),
+                    r.pod(), r.downtimeSeconds() == null ? 0.0 : r.downtimeSeconds(), r.jobId());
             for (MigrationService.ClaimResult c : r.claims()) {
                 out.printf("  %s: %s -> %s%n", c.claim(), c.oldVolumeId(), c.newVolumeId());
             }

@@ -71,6 +71,7 @@ final class MigrateCommand extends BaseCommand implements Callable<Integer> {
         if (!MigrationPlanner.AUTO.equals(to) && !ZONE.matcher(to).matches()) {
             throw ZonemoverException.badInput("'" + to + "' is not an availability zone name (like us-east-1c) or auto");
         }
+        connections().kube(); // a bad kubeconfig is refused before the state database is touched
         try (JobEngine engine = JobEngine.start(connections(), new ProgressPrinter(err()), pollMillis(global(), pollInterval))) {
             MigrationService service = engine.migrations();
             MigrationPlan plan = service.plan(ref, pod != null, to, !noPreSnapshot);

@@ -29,12 +29,13 @@ final class SimCommand extends BaseCommand implements Runnable {
         spec.commandLine().usage(out());
     }
 
-    @Command(name = "init", description = {"Creates a new world in DIR from a scenario. Scenarios: stuck-pod (the incident: web-3 Pending with `volume node affinity conflict`), unbalanced (volumes crowding one zone), healthy, large (for benchmarks)."})
+    @Command(name = "init", description = {"Creates a new world in DIR from a scenario."})
     static final class Init extends BaseCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "DIR", description = "Directory to create the world in.")
         Path dir;
 
-        @Option(names = "--scenario", required = true, paramLabel = "NAME", description = "Scenario to start from.")
+        @Option(names = "--scenario", required = true, paramLabel = "NAME", completionCandidates = Scenarios.Described.class,
+                description = "Scenario to start from: ${COMPLETION-CANDIDATES}.")
         String scenario;
 
         @Option(names = "--time-scale", paramLabel = "X", defaultValue = "60",
@@ -134,6 +135,10 @@ final class SimCommand extends BaseCommand implements Runnable {
         @Option(names = "--throttle", paramLabel = "N", description = "The next N EC2 calls answer RequestLimitExceeded.")
         Integer throttle;
 
+        @Option(names = "--throttle-rate", paramLabel = "FRACTION",
+                description = "This share (0..1) of EC2 calls answers RequestLimitExceeded, spread evenly.")
+        String throttleRate;
+
         @Option(names = "--server-errors", paramLabel = "N", description = "The next N EC2 calls answer InternalError.")
         Integer serverErrors;
 
@@ -146,6 +151,10 @@ final class SimCommand extends BaseCommand implements Runnable {
 
         @Option(names = "--never-ready", paramLabel = "NS/POD", description = "This pod never becomes Ready.")
         String neverReady;
+
+        @Option(names = "--never-start", paramLabel = "NS/POD",
+                description = "This pod's containers never start (as with an image that cannot be pulled).")
+        String neverStart;
 
         @Option(names = "--full-zone", paramLabel = "ZONE", description = "Nodes in ZONE have no room for new pods.")
         String fullZone;
@@ -173,8 +182,21 @@ final class SimCommand extends BaseCommand implements Runnable {
             if (pod != null && pod.length != 2) {
                 throw ZonemoverException.badInput("--never-ready takes NAMESPACE/POD, got " + neverReady);
             }
+            String[] stuck = neverStart == null ? null : neverStart.split("/", 2);
+            if (stuck != null && stuck.length != 2) {
+                throw ZonemoverException.badInput("--never-start takes NAMESPACE/POD, got " + neverStart);
+            }
+            for (Integer n : new Integer[] {throttle, serverErrors}) {
+                if (n != null && n < 0) {
+                    throw ZonemoverException.badInput("--throttle and --server-errors take a count of 0 or more, got " + n);
+                }
+            }
+            if (failSnapshots != null && failSnapshots < -1) {
+                throw ZonemoverException.badInput("--fail-snapshots takes a count, or -1 for all, got " + failSnapshots);
+            }
             // Every value is checked before anything changes; each bad one is a one-line error and exit 2.
             Double errorRate = rate("--kube-error-rate", kubeErrorRate);
+            Double ec2ThrottleRate = rate("--throttle-rate", throttleRate);
             Double conflictRate = rate("--kube-conflict-rate", kubeConflictRate);
             List<Integer> codes = codes(kubeErrorCodes);
             Duration unreachableFor = positiveDuration("--kube-unreachable-for", kubeUnreachableFor);
@@ -202,6 +224,9 @@ final class SimCommand extends BaseCommand implements Runnable {
                 if (throttle != null) {
                     ec2.throttleNext(throttle);
                 }
+                if (ec2ThrottleRate != null) {
+                    ec2.throttleRate(ec2ThrottleRate);
+                }
                 if (serverErrors != null) {
                     ec2.failNext(serverErrors);
                 }
@@ -213,6 +238,9 @@ final class SimCommand extends BaseCommand implements Runnable {
                 }
                 if (pod != null) {
                     kube = kube.withNeverReadyPod(pod[0], pod[1]);
+                }
+                if (stuck != null) {
+                    kube = kube.withNeverStartPod(stuck[0], stuck[1]);
                 }
                 if (fullZone != null) {
                     kube = kube.withFullZone(fullZone);

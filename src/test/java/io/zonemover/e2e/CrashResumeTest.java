@@ -9,6 +9,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -16,92 +17,153 @@ import java.util.regex.Pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Kills a real `zonemover migrate` process with SIGKILL at step boundaries and inside long waits, then
- * resumes (or rolls back) the job, and checks the end state: one new volume, no lost write, no claim on an
- * empty volume, the StatefulSet present.
+ * Kills real `zonemover migrate` processes at step boundaries (ZONEMOVER_FAILPOINT halts the process as
+ * kill -9 would, either when an iteration of a step begins, or, with "!", after it acted and before its
+ * checkpoint committed), then resumes or rolls back the job from a new process, and checks the end state:
+ * one new volume per claim carrying the old one's last content, no write lost, no claim on an empty volume,
+ * the StatefulSet present and its other pods untouched.
  */
 class CrashResumeTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern JOB_ID = Pattern.compile("job (zm-[0-9a-f]+) started");
-    private static final Duration STEP_TIMEOUT = Duration.ofSeconds(90);
-
+    private static final Duration RUN_TIMEOUT = Duration.ofMinutes(3);
 
     @TempDir
     Path dir;
 
     @ParameterizedTest(name = "kill -9 at {0}, then resume")
-    @ValueSource(strings = {
-            "protect|annotated", "protect|-> Retain", "pre-snapshot| of vol-", "pre-snapshot|pending",
-            "quiesce|propagationPolicy=Orphan", "quiesce|pod default/web-3 deleted", "quiesce|detached",
-            "final-snapshot| of vol-", "final-snapshot|pending", "restore| from snap-", "restore|is available in",
-            "rebind|old claim", "rebind|reserved for", "rebind|volumeName=", "restart|saved manifest",
-            "restart|pod web-3:"})
-    void resumeConvergesAfterAKill(String killPoint) throws Exception {
-        SimWorlds.create(dir, "stuck-pod", timeScaleFor(killPoint));
+    @ValueSource(strings = {"protect#1!", "protect#3!", "pre-snapshot#1!", "pre-snapshot#2", "quiesce#1!", "quiesce#2!",
+            "quiesce#3!", "final-snapshot#1!", "final-snapshot#2", "restore#1!", "restore#2", "rebind#1!", "rebind#2!",
+            "rebind#3!", "restart#1!", "restart#2!", "restart#3!", "finish#1!", "finish#2!", "finish#3!"})
+    void resumeConvergesAfterAKill(String failpoint) throws Exception {
+        SimWorlds.create(dir, "stuck-pod");
         SimWorlds.View before = SimWorlds.View.of(dir);
-        String oldVolume = before.claimVolume("www-web-3");
-        String jobId = migrateAndKillAt(killPoint);
+        String jobId = migrateUntil(failpoint, "default/www-web-3");
 
-        SimWorlds.Run resume = SimWorlds.run("--sim", dir.toString(), "jobs", "resume", jobId, "--yes",
-                "--poll-interval", "100ms", "-o", "json");
-        assertThat(resume.exit()).as(resume.err()).isZero();
-        JsonNode result = JSON.readTree(resume.out());
+        JsonNode result = resume(jobId);
         assertThat(result.get("status").asText()).isEqualTo("COMPLETED");
-        MigrationEndToEndTest.assertMigrated(SimWorlds.View.of(dir), jobId, oldVolume,
-                result.get("newVolumeId").asText(), result.get("toZone").asText());
+        Moves.assertPodMoved(before, SimWorlds.View.of(dir), jobId, "web", "web-3", List.of("www-web-3"),
+                result.get("toZone").asText());
+        assertThat(Moves.jobsList(dir)).singleElement().satisfies(j -> assertThat(j.get("status").asText())
+                .isEqualTo("COMPLETED"));
+    }
 
-        SimWorlds.Run list = SimWorlds.run("--sim", dir.toString(), "jobs", "list", "-o", "json");
-        JsonNode jobs = JSON.readTree(list.out());
-        assertThat(jobs).hasSize(1);
-        assertThat(jobs.get(0).get("status").asText()).isEqualTo("COMPLETED");
+    @ParameterizedTest(name = "two claims: kill -9 at {0}, then resume")
+    @ValueSource(strings = {"pre-snapshot#2!", "quiesce#3!", "final-snapshot#2!", "restore#2!", "rebind#4!",
+            "rebind#6!", "restart#1!"})
+    void aTwoClaimPodResumesToBothClaimsMoved(String failpoint) throws Exception {
+        SimWorlds.create(dir, "two-claims");
+        SimWorlds.View before = SimWorlds.View.of(dir);
+        String jobId = migrateUntil(failpoint, "default/data-db-3");
+
+        JsonNode result = resume(jobId);
+        assertThat(result.get("status").asText()).isEqualTo("COMPLETED");
+        Moves.assertPodMoved(before, SimWorlds.View.of(dir), jobId, "db", "db-3", List.of("data-db-3", "wal-db-3"),
+                result.get("toZone").asText());
     }
 
     @ParameterizedTest(name = "kill -9 at {0}, then roll back")
-    @ValueSource(strings = {
-            "protect|-> Retain", "pre-snapshot|pending", "quiesce|propagationPolicy=Orphan", "final-snapshot| of vol-",
-            "restore| from snap-", "rebind|old claim", "rebind|volumeName=", "restart|pod web-3:"})
-    void rollbackReturnsTheClaimToItsOriginalVolume(String killPoint) throws Exception {
-        SimWorlds.create(dir, "stuck-pod", timeScaleFor(killPoint));
+    @ValueSource(strings = {"protect#3!", "pre-snapshot#2", "quiesce#2!", "final-snapshot#1!", "restore#1!",
+            "rebind#2!", "rebind#3!", "restart#1!"})
+    void rollbackAfterAKillReturnsThePodToItsOriginalVolumes(String failpoint) throws Exception {
+        SimWorlds.create(dir, "two-claims");
         SimWorlds.View before = SimWorlds.View.of(dir);
-        String oldVolume = before.claimVolume("www-web-3");
-        String oldPv = (String) before.pvc("www-web-3").get("volumeName");
-        Object oldPolicy = before.pv(oldPv).orElseThrow().get("reclaimPolicy");
-        String jobId = migrateAndKillAt(killPoint);
+        String jobId = migrateUntil(failpoint, "default/data-db-3");
 
         SimWorlds.Run rollback = SimWorlds.run("--sim", dir.toString(), "jobs", "rollback", jobId, "--yes",
                 "--poll-interval", "100ms");
         assertThat(rollback.exit()).as(rollback.err() + rollback.out()).isZero();
+        Moves.assertAsBefore(before, SimWorlds.View.of(dir), "db", List.of("data-db-3", "wal-db-3"));
+    }
 
-        SimWorlds.View after = SimWorlds.View.of(dir);
-        assertThat(after.pvc("www-web-3").get("phase")).isEqualTo("Bound");
-        assertThat(after.pvc("www-web-3").get("volumeName")).isEqualTo(oldPv);
-        assertThat(after.claimVolume("www-web-3")).isEqualTo(oldVolume);
-        assertThat(after.pv(oldPv).orElseThrow().get("reclaimPolicy")).isEqualTo(oldPolicy);
-        assertThat(after.statefulSet("web")).as("StatefulSet restored").isPresent();
-        assertThat(after.find("pods", p -> "web-3".equals(p.get("name")))).as("web-3 recreated").isPresent();
-        Map<String, Object> old = after.volume(oldVolume);
-        assertThat(((Number) old.get("writes")).longValue())
-                .isEqualTo(((Number) before.volume(oldVolume).get("writes")).longValue());
-        assertThat(after.list("volumes")).as("nothing deleted").hasSizeGreaterThanOrEqualTo(before.list("volumes").size());
+    /**
+     * The pod never starts in the target zone, so the move rolls itself back; the rollback is killed at
+     * each of its steps, and `jobs resume` (or `jobs rollback` again) finishes it: the state before the move.
+     */
+    @ParameterizedTest(name = "rollback killed at {0}, then resume")
+    @ValueSource(strings = {"undo-restart#1!", "undo-rebind#1!", "undo-rebind#3!", "undo-rebind#6!",
+            "undo-quiesce#1!", "undo-protect#1!", "undo-protect#3!"})
+    void aKilledRollbackResumesToTheStateBeforeTheMove(String failpoint) throws Exception {
+        SimWorlds.create(dir, "two-claims");
+        assertThat(SimWorlds.run("sim", "fault", dir.toString(), "--never-start", "default/db-3").exit()).isZero();
+        SimWorlds.View before = SimWorlds.View.of(dir);
+        String jobId;
+        try (ZonemoverProcess migrate = ZonemoverProcess.start(Map.of("ZONEMOVER_FAILPOINT", failpoint), "--sim",
+                dir.toString(), "migrate", "default/data-db-3", "--to", "auto", "--yes", "--poll-interval", "100ms",
+                "--ready-timeout", "3s")) {
+            jobId = jobIdOf(migrate);
+            assertThat(migrate.waitFor(RUN_TIMEOUT)).as(migrate.output()).isEqualTo(137);
+        }
+        assertThat(Moves.jobsList(dir).get(0).get("outcome").asText()).isEqualTo("ROLLING_BACK");
+        boolean again = failpoint.endsWith("3!");
+        SimWorlds.Run finish = SimWorlds.run("--sim", dir.toString(), "jobs", again ? "rollback" : "resume", jobId,
+                "--yes", "--poll-interval", "100ms", "-o", "json");
+        assertThat(finish.exit()).as(finish.err() + finish.out()).isZero();
+        assertThat(JSON.readTree(finish.out()).get("outcome").asText()).isEqualTo("ROLLED_BACK");
+        Moves.assertAsBefore(before, SimWorlds.View.of(dir), "db", List.of("data-db-3", "wal-db-3"));
+    }
+
+    /**
+     * A move killed mid-way is seen from another machine (another state database) by `diagnose`, from the
+     * cluster's evidence alone, and the command it gives finishes the move there with the data carried.
+     */
+    @Test
+    void anInterruptedMoveIsFoundAndFinishedFromAnotherStateDatabase(@TempDir Path otherMachine) throws Exception {
+        SimWorlds.create(dir, "two-claims");
+        SimWorlds.View before = SimWorlds.View.of(dir);
+        String jobId = migrateUntil("final-snapshot#2!", "default/data-db-3");
+        String otherDb = otherMachine.resolve("state").toString();
+
+        SimWorlds.Run diagnose = SimWorlds.run("--sim", dir.toString(), "--db", otherDb, "diagnose", "-A", "-o", "json");
+        JsonNode findings = JSON.readTree(diagnose.out()).get("findings");
+        JsonNode interrupted = findings.get(0);
+        assertThat(interrupted.get("kind").asText()).isEqualTo("InterruptedMove");
+        assertThat(interrupted.get("jobId").asText()).isEqualTo(jobId);
+        assertThat(interrupted.get("statefulSetMissing").asBoolean()).isTrue();
+        String command = interrupted.get("command").asText();
+        assertThat(command).startsWith("zonemover jobs adopt default/");
+
+        String[] adopt = (String.join(" ", "--sim", dir.toString(), "--db", otherDb) + " "
+                + command.substring("zonemover ".length()) + " --yes --poll-interval 100ms -o json").split(" ");
+        SimWorlds.Run run = SimWorlds.run(adopt);
+        assertThat(run.exit()).as(run.err()).isZero();
+        JsonNode result = JSON.readTree(run.out());
+        assertThat(result.get("jobId").asText()).isEqualTo(jobId);
+        assertThat(result.get("status").asText()).isEqualTo("COMPLETED");
+        Moves.assertPodMoved(before, SimWorlds.View.of(dir), jobId, "db", "db-3", List.of("data-db-3", "wal-db-3"),
+                result.get("toZone").asText());
+        SimWorlds.Run clean = SimWorlds.run("--sim", dir.toString(), "--db", otherDb, "diagnose", "-A", "-o", "json");
+        assertThat(clean.out()).doesNotContain("InterruptedMove");
     }
 
     @Test
-    void twoConcurrentMigrationsOfOneClaimLetExactlyOneProceed() throws Exception {
-        SimWorlds.create(dir, "stuck-pod");
-        String[] args = {"--sim", dir.toString(), "migrate", "default/www-web-3", "--to", "auto", "--yes",
-                "--poll-interval", "100ms"};
-        try (ZonemoverProcess a = ZonemoverProcess.start(args); ZonemoverProcess b = ZonemoverProcess.start(args)) {
-            int exitA = a.waitFor(Duration.ofMinutes(3));
-            int exitB = b.waitFor(Duration.ofMinutes(3));
-            assertThat(new int[] {exitA, exitB}).as(a.output() + "\n----\n" + b.output()).containsExactlyInAnyOrder(0, 3);
+    void twoConcurrentMovesOfOnePodLetExactlyOneProceedAndLeaveNoJobForTheOther(@TempDir Path otherMachine)
+            throws Exception {
+        for (int round = 0; round < 3; round++) {
+            Path world = dir.resolve("round-" + round);
+            SimWorlds.create(world, "two-claims");
+            // Two machines: two state databases, so only the claims' annotations can decide.
+            String[] a = {"--sim", world.toString(), "migrate", "default/data-db-3", "--to", "auto", "--yes",
+                    "--poll-interval", "100ms"};
+            String[] b = {"--sim", world.toString(), "--db", otherMachine.resolve("state-" + round).toString(), "migrate",
+                    "--pod", "default/db-3", "--to", "auto", "--yes", "--poll-interval", "100ms"};
+            try (ZonemoverProcess first = ZonemoverProcess.start(a); ZonemoverProcess second = ZonemoverProcess.start(b)) {
+                int exitA = first.waitFor(RUN_TIMEOUT);
+                int exitB = second.waitFor(RUN_TIMEOUT);
+                assertThat(new int[] {exitA, exitB}).as(first.output() + "\n----\n" + second.output())
+                        .containsExactlyInAnyOrder(0, 3);
+                ZonemoverProcess loser = exitA == 3 ? first : second;
+                assertThat(loser.output()).contains("held by").doesNotContain("jobs resume");
+            }
+            SimWorlds.View view = SimWorlds.View.of(world);
+            assertThat(view.pod("db-3").get("ready")).isEqualTo(true);
+            assertThat(view.list("volumes").stream().filter(v -> ((Map<?, ?>) v.get("tags"))
+                    .containsKey("zonemover.io/source-volume"))).as("one new volume per claim").hasSize(2);
+            long jobs = Moves.jobsList(world).size()
+                    + Moves.jobsList(world, "--db", otherMachine.resolve("state-" + round).toString()).size();
+            assertThat(jobs).as("the loser left no job behind").isEqualTo(1);
         }
-        SimWorlds.View view = SimWorlds.View.of(dir);
-        assertThat(view.pod("web-3").get("ready")).isEqualTo(true);
-        assertThat(view.list("volumes").stream().filter(v -> {
-            Map<?, ?> tags = (Map<?, ?>) v.get("tags");
-            return tags != null && tags.containsKey("zonemover.io/job") && v.get("snapshotId") != null;
-        })).hasSize(1);
     }
 
     @Test
@@ -110,14 +172,10 @@ class CrashResumeTest {
         SimWorlds.create(dir, "stuck-pod", 10);
         try (ZonemoverProcess migrate = ZonemoverProcess.start("--sim", dir.toString(), "migrate", "default/www-web-3",
                 "--to", "auto", "--yes", "--poll-interval", "100ms")) {
-            Matcher m = JOB_ID.matcher(migrate.await(l -> JOB_ID.matcher(l).find(), STEP_TIMEOUT));
-            assertThat(m.find()).isTrue();
-            String jobId = m.group(1);
-            migrate.await(l -> l.contains(" pre-snapshot ") && l.contains("pending"), STEP_TIMEOUT);
+            String jobId = jobIdOf(migrate);
+            migrate.await(l -> l.contains(" pre-snapshot ") && l.contains("pending"), RUN_TIMEOUT);
 
-            SimWorlds.Run list = SimWorlds.run("--sim", dir.toString(), "jobs", "list", "-o", "json");
-            assertThat(list.exit()).as(list.err()).isZero();
-            JsonNode job = JSON.readTree(list.out()).get(0);
+            JsonNode job = Moves.jobsList(dir).get(0);
             assertThat(job.get("jobId").asText()).isEqualTo(jobId);
             assertThat(job.get("status").asText()).isEqualTo("STARTED");
             assertThat(job.get("runningIn").asText()).startsWith("pid ");
@@ -126,29 +184,30 @@ class CrashResumeTest {
             SimWorlds.Run takeOver = SimWorlds.run("--sim", dir.toString(), "jobs", "resume", jobId, "--yes");
             assertThat(takeOver.exit()).as(takeOver.err()).isEqualTo(3);
             assertThat(takeOver.err()).contains("is running in process");
-            assertThat(migrate.waitFor(Duration.ofMinutes(3))).as(migrate.output()).isZero();
+            assertThat(migrate.waitFor(RUN_TIMEOUT)).as(migrate.output()).isZero();
         }
     }
 
-    /**
-     * Kill points inside a wait need the wait to last a few polls even on a slow machine: the world's clock
-     * runs slower for them (a small final snapshot or a pod start is well under a second of wall time at 120x).
-     */
-    private static double timeScaleFor(String killPoint) {
-        return killPoint.contains("pending") || killPoint.contains("pod web-3:") ? 30 : SimWorlds.TIME_SCALE;
+    /** Runs `migrate` in its own process until the failpoint halts it; returns the job id. */
+    private String migrateUntil(String failpoint, String claim) throws Exception {
+        try (ZonemoverProcess migrate = ZonemoverProcess.start(Map.of("ZONEMOVER_FAILPOINT", failpoint), "--sim",
+                dir.toString(), "migrate", claim, "--to", "auto", "--yes", "--poll-interval", "100ms")) {
+            String jobId = jobIdOf(migrate);
+            assertThat(migrate.waitFor(RUN_TIMEOUT)).as("halted at the failpoint:\n" + migrate.output()).isEqualTo(137);
+            return jobId;
+        }
     }
 
-    private String migrateAndKillAt(String killPoint) throws Exception {
-        String step = killPoint.substring(0, killPoint.indexOf('|'));
-        String text = killPoint.substring(killPoint.indexOf('|') + 1);
-        try (ZonemoverProcess migrate = ZonemoverProcess.start("--sim", dir.toString(), "migrate", "default/www-web-3",
-                "--to", "auto", "--yes", "--poll-interval", "100ms")) {
-            String started = migrate.await(l -> JOB_ID.matcher(l).find(), STEP_TIMEOUT);
-            Matcher m = JOB_ID.matcher(started);
-            assertThat(m.find()).isTrue();
-            migrate.await(l -> l.contains(" " + step + " ") && l.contains(text), STEP_TIMEOUT);
-            migrate.kill();
-            return m.group(1);
-        }
+    private static String jobIdOf(ZonemoverProcess process) throws InterruptedException {
+        Matcher m = JOB_ID.matcher(process.await(l -> JOB_ID.matcher(l).find(), RUN_TIMEOUT));
+        assertThat(m.find()).isTrue();
+        return m.group(1);
+    }
+
+    private JsonNode resume(String jobId) throws Exception {
+        SimWorlds.Run resume = SimWorlds.run("--sim", dir.toString(), "jobs", "resume", jobId, "--yes",
+                "--poll-interval", "100ms", "-o", "json");
+        assertThat(resume.exit()).as(resume.err()).isZero();
+        return JSON.readTree(resume.out());
     }
 }

@@ -37,7 +37,8 @@ class JobManifestsTest {
             "storageclasses", Set.of("get", "list", "create", "delete"),
             "statefulsets", Set.of("get", "list", "create", "delete", "patch"),
             "persistentvolumes", Set.of("get", "list", "create", "delete", "patch"),
-            "persistentvolumeclaims", Set.of("get", "list", "create", "delete", "patch"),
+            "persistentvolumeclaims", Set.of("get", "list", "create", "delete", "patch", "update"),
+            "configmaps", Set.of("get", "list", "create", "update", "delete"),
             "volumeattachments", Set.of("get", "list"),
             "poddisruptionbudgets", Set.of("get", "list"));
 
@@ -74,10 +75,15 @@ class JobManifestsTest {
         granted.forEach((resource, verbs) -> {
             if (verbs.contains("delete")) {
                 assertThat(resource).as("delete only on what a move replaces")
-                        .isIn("persistentvolumes", "persistentvolumeclaims", "statefulsets", "pods", "storageclasses");
+                        .isIn("persistentvolumes", "persistentvolumeclaims", "statefulsets", "pods", "storageclasses",
+                                "configmaps");
             }
-            assertThat(verbs).as(resource + ": never update, deletecollection, escalate, bind, impersonate")
-                    .doesNotContain("update", "deletecollection", "escalate", "bind", "impersonate", "watch");
+            if (verbs.contains("update")) {
+                assertThat(resource).as("update only for the claim lock's compare-and-set and the move's record")
+                        .isIn("persistentvolumeclaims", "configmaps");
+            }
+            assertThat(verbs).as(resource + ": never deletecollection, escalate, bind, impersonate")
+                    .doesNotContain("deletecollection", "escalate", "bind", "impersonate", "watch");
         });
 
         Map<String, Object> binding = only(all(), "ClusterRoleBinding");

@@ -21,6 +21,10 @@ public final class Ec2Faults {
     public int throttleNextCalls;
     /** The next N API calls (any action) fail with {@code InternalError} (HTTP 500). */
     public int failNextCalls;
+    /** This share (0..1) of API calls fail with {@code RequestLimitExceeded}, spread evenly over the calls. */
+    public double throttleRate;
+    /** Calls counted while {@link #throttleRate} is set: which ones it hits depends only on this count. */
+    public long rateCalls;
     /** The next N snapshots requested end in {@code error} instead of {@code completed}; -1 means all. */
     public int failNextSnapshots;
     /** Zone name -> fault for CreateVolume there. */
@@ -34,6 +38,21 @@ public final class Ec2Faults {
     public Ec2Faults throttleNext(int calls) {
         this.throttleNextCalls = Math.max(0, calls);
         return this;
+    }
+
+    public Ec2Faults throttleRate(double rate) {
+        this.throttleRate = Math.max(0, Math.min(1, rate));
+        return this;
+    }
+
+    /** Counts a call; true when the throttle rate hits it (a low-discrepancy sequence: deterministic, even). */
+    boolean rateHits() {
+        if (throttleRate <= 0) {
+            return false;
+        }
+        rateCalls++;
+        double position = (rateCalls * 0.6180339887498949) % 1.0;
+        return position < throttleRate;
     }
 
     public Ec2Faults failNext(int calls) {
@@ -66,6 +85,7 @@ public final class Ec2Faults {
         throttleNextCalls = 0;
         failNextCalls = 0;
         failNextSnapshots = 0;
+        throttleRate = 0;
         createVolumeZoneFaults.clear();
         describeLagMillis = Ec2World.DESCRIBE_LAG_MS;
         return this;
@@ -73,12 +93,12 @@ public final class Ec2Faults {
 
     /** True when the next API call would consume a fault (so even a Describe must be saved). */
     public boolean hasCallFaults() {
-        return throttleNextCalls > 0 || failNextCalls > 0;
+        return throttleNextCalls > 0 || failNextCalls > 0 || throttleRate > 0;
     }
 
     @Override
     public String toString() {
-        return "throttleNext=" + throttleNextCalls + " failNext=" + failNextCalls + " failSnapshots="
+        return "throttleNext=" + throttleNextCalls + (throttleRate > 0 ? " throttleRate=" + throttleRate : "") + " failNext=" + failNextCalls + " failSnapshots="
                 + failNextSnapshots + " zones=" + createVolumeZoneFaults + " describeLagMs=" + describeLagMillis;
     }
 }

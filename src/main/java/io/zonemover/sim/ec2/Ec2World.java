@@ -276,6 +276,9 @@ public final class Ec2World {
             s.faults.throttleNextCalls--;
             throw Ec2Error.requestLimitExceeded();
         }
+        if (s.faults.rateHits()) {
+            throw Ec2Error.requestLimitExceeded();
+        }
         if (s.faults.failNextCalls > 0) {
             s.faults.failNextCalls--;
             throw Ec2Error.internalError("");

@@ -18,17 +18,34 @@ import java.util.TreeSet;
  * @param neverReadyLabels "key=value" labels: any pod carrying one never becomes Ready
  * @param fullZones        zones whose nodes report no allocatable cpu or memory to the scheduler
  * @param api              error, conflict and unreachable faults of the API server
+ * @param neverStartPods   "namespace/name" of pods whose containers never start (as with an image that
+ *                         cannot be pulled): the pod stays Pending on its node, having written nothing
  */
 public record KubeFaults(Set<String> neverReadyPods, Set<String> neverReadyLabels, Set<String> fullZones,
-                         ApiFaults api) {
+                         ApiFaults api, Set<String> neverStartPods) {
 
-    public static final KubeFaults NONE = new KubeFaults(Set.of(), Set.of(), Set.of(), ApiFaults.NONE);
+    public static final KubeFaults NONE = new KubeFaults(Set.of(), Set.of(), Set.of(), ApiFaults.NONE, Set.of());
 
     public KubeFaults {
         neverReadyPods = Set.copyOf(new TreeSet<>(neverReadyPods));
         neverReadyLabels = Set.copyOf(new TreeSet<>(neverReadyLabels));
         fullZones = Set.copyOf(new TreeSet<>(fullZones));
         api = api == null ? ApiFaults.NONE : api;
+        neverStartPods = Set.copyOf(new TreeSet<>(neverStartPods == null ? Set.of() : neverStartPods));
+    }
+
+    public KubeFaults(Set<String> neverReadyPods, Set<String> neverReadyLabels, Set<String> fullZones, ApiFaults api) {
+        this(neverReadyPods, neverReadyLabels, fullZones, api, Set.of());
+    }
+
+    public KubeFaults withNeverStartPod(String namespace, String name) {
+        Set<String> s = new TreeSet<>(neverStartPods);
+        s.add(namespace + "/" + name);
+        return new KubeFaults(neverReadyPods, neverReadyLabels, fullZones, api, s);
+    }
+
+    boolean neverStarts(String namespace, String name) {
+        return neverStartPods.contains(namespace + "/" + name);
     }
 
     public KubeFaults(Set<String> neverReadyPods, Set<String> neverReadyLabels, Set<String> fullZones) {
@@ -36,25 +53,25 @@ public record KubeFaults(Set<String> neverReadyPods, Set<String> neverReadyLabel
     }
 
     public KubeFaults withApi(ApiFaults apiFaults) {
-        return new KubeFaults(neverReadyPods, neverReadyLabels, fullZones, apiFaults);
+        return new KubeFaults(neverReadyPods, neverReadyLabels, fullZones, apiFaults, neverStartPods);
     }
 
     public KubeFaults withNeverReadyPod(String namespace, String name) {
         Set<String> s = new TreeSet<>(neverReadyPods);
         s.add(namespace + "/" + name);
-        return new KubeFaults(s, neverReadyLabels, fullZones, api);
+        return new KubeFaults(s, neverReadyLabels, fullZones, api, neverStartPods);
     }
 
     public KubeFaults withNeverReadyLabel(String key, String value) {
         Set<String> s = new TreeSet<>(neverReadyLabels);
         s.add(key + "=" + value);
-        return new KubeFaults(neverReadyPods, s, fullZones, api);
+        return new KubeFaults(neverReadyPods, s, fullZones, api, neverStartPods);
     }
 
     public KubeFaults withFullZone(String zone) {
         Set<String> s = new TreeSet<>(fullZones);
         s.add(zone);
-        return new KubeFaults(neverReadyPods, neverReadyLabels, s, api);
+        return new KubeFaults(neverReadyPods, neverReadyLabels, s, api, neverStartPods);
     }
 
     boolean neverReady(String namespace, String name, Map<String, String> labels) {
@@ -77,6 +94,9 @@ public record KubeFaults(Set<String> neverReadyPods, Set<String> neverReadyLabel
         if (api.any()) {
             n.set("api", api.toJson());
         }
+        if (!neverStartPods.isEmpty()) {
+            put(n.putArray("neverStartPods"), neverStartPods);
+        }
         return n;
     }
 
@@ -85,7 +105,7 @@ public record KubeFaults(Set<String> neverReadyPods, Set<String> neverReadyLabel
             return NONE;
         }
         return new KubeFaults(read(n.path("neverReadyPods")), read(n.path("neverReadyLabels")),
-                read(n.path("fullZones")), ApiFaults.fromJson(n.get("api")));
+                read(n.path("fullZones")), ApiFaults.fromJson(n.get("api")), read(n.path("neverStartPods")));
     }
 
     private static void put(ArrayNode a, Set<String> s) {

@@ -74,7 +74,7 @@ final class Kubelet implements Controller {
                     store.touch(ResourceType.PODS, p);
                     continue;
                 }
-                if (now < startAt) {
+                if (now < startAt || ctx.faults().neverStarts(Json.namespace(p), Json.name(p))) {
                     continue;
                 }
                 store.clearTimer("start:" + k);
