@@ -51,6 +51,8 @@ final class KubeCalls {
                     return call.run();
                 } catch (ApiException e) {
                     throw error(what, e.getCode(), e.getResponseBody(), e);
+                } catch (PortError e) {
+                    throw e; // already classified (a raw call inside this one)
                 } catch (RuntimeException e) {
                     throw io(what, e);
                 }

@@ -89,7 +89,8 @@ public final class JobViews {
     MigrationService.Result result(String id, JobExecution execution) {
         MigrationStore.Migration m = store.find(id).orElseThrow();
         MigrationContext ctx = new MigrationContext(execution, repository);
-        String message = execution.getAllFailureExceptions().stream().findFirst().map(Throwable::getMessage).orElse(null);
+        String message = execution.getAllFailureExceptions().stream().findFirst().map(Throwable::getMessage)
+                .orElse(ctx.get(MigrationStep.ROLLBACK_REQUESTED));
         List<MigrationService.ClaimResult> claims = new ArrayList<>();
         for (int i = 0; i < ctx.claimCount(); i++) {
             claims.add(new MigrationService.ClaimResult(ctx.claimAt(i).toString(), ctx.get(PreflightStep.OLD_VOLUME, i),

@@ -33,9 +33,8 @@ class CrashResumeTest {
     Path dir;
 
     @ParameterizedTest(name = "kill -9 at {0}, then resume")
-    @ValueSource(strings = {"protect#1!", "protect#3!", "pre-snapshot#1!", "pre-snapshot#2", "quiesce#1!", "quiesce#2!",
-            "quiesce#3!", "final-snapshot#1!", "final-snapshot#2", "restore#1!", "restore#2", "rebind#1!", "rebind#2!",
-            "rebind#3!", "restart#1!", "restart#2!", "restart#3!", "finish#1!", "finish#2!", "finish#3!"})
+    @ValueSource(strings = {"protect#1!", "pre-snapshot#1!", "quiesce#2!", "quiesce#3!", "final-snapshot#1!",
+            "restore#1!", "rebind#2!", "rebind#3!", "restart#1!", "finish#2!"})
     void resumeConvergesAfterAKill(String failpoint) throws Exception {
         SimWorlds.create(dir, "stuck-pod");
         SimWorlds.View before = SimWorlds.View.of(dir);
@@ -50,8 +49,7 @@ class CrashResumeTest {
     }
 
     @ParameterizedTest(name = "two claims: kill -9 at {0}, then resume")
-    @ValueSource(strings = {"pre-snapshot#2!", "quiesce#3!", "final-snapshot#2!", "restore#2!", "rebind#4!",
-            "rebind#6!", "restart#1!"})
+    @ValueSource(strings = {"pre-snapshot#2!", "final-snapshot#2!", "restore#2!", "rebind#4!"})
     void aTwoClaimPodResumesToBothClaimsMoved(String failpoint) throws Exception {
         SimWorlds.create(dir, "two-claims");
         SimWorlds.View before = SimWorlds.View.of(dir);
@@ -64,8 +62,7 @@ class CrashResumeTest {
     }
 
     @ParameterizedTest(name = "kill -9 at {0}, then roll back")
-    @ValueSource(strings = {"protect#3!", "pre-snapshot#2", "quiesce#2!", "final-snapshot#1!", "restore#1!",
-            "rebind#2!", "rebind#3!", "restart#1!"})
+    @ValueSource(strings = {"protect#3!", "quiesce#2!", "rebind#3!", "restart#1!"})
     void rollbackAfterAKillReturnsThePodToItsOriginalVolumes(String failpoint) throws Exception {
         SimWorlds.create(dir, "two-claims");
         SimWorlds.View before = SimWorlds.View.of(dir);
@@ -82,8 +79,7 @@ class CrashResumeTest {
      * each of its steps, and `jobs resume` (or `jobs rollback` again) finishes it: the state before the move.
      */
     @ParameterizedTest(name = "rollback killed at {0}, then resume")
-    @ValueSource(strings = {"undo-restart#1!", "undo-rebind#1!", "undo-rebind#3!", "undo-rebind#6!",
-            "undo-quiesce#1!", "undo-protect#1!", "undo-protect#3!"})
+    @ValueSource(strings = {"undo-restart#1!", "undo-rebind#3!", "undo-quiesce#1!", "undo-protect#3!"})
     void aKilledRollbackResumesToTheStateBeforeTheMove(String failpoint) throws Exception {
         SimWorlds.create(dir, "two-claims");
         assertThat(SimWorlds.run("sim", "fault", dir.toString(), "--never-start", "default/db-3").exit()).isZero();
@@ -137,10 +133,47 @@ class CrashResumeTest {
         assertThat(clean.out()).doesNotContain("InterruptedMove");
     }
 
+    /**
+     * After the pod is Ready in the new zone, the API server fails every call for longer than the retry
+     * budget: the move fails resumable, and nothing sends the pod back; once the server answers, the resume
+     * completes with every write kept.
+     */
+    @Test
+    void anApiOutageAfterThePodRanNeverMovesItBack() throws Exception {
+        SimWorlds.create(dir, "stuck-pod");
+        SimWorlds.View before = SimWorlds.View.of(dir);
+        String jobId = migrateUntil("finish#1", "default/www-web-3");
+        assertThat(SimWorlds.run("sim", "fault", dir.toString(), "--kube-error-rate", "1").exit()).isZero();
+        System.setProperty("zonemover.transient-budget-seconds", "4");
+        try {
+            SimWorlds.Run outage = SimWorlds.run("--sim", dir.toString(), "jobs", "resume", jobId, "--yes",
+                    "--poll-interval", "100ms", "-o", "json");
+            assertThat(outage.exit()).as(outage.err()).isEqualTo(1);
+            JsonNode failed = JSON.readTree(outage.out());
+            assertThat(failed.get("outcome").asText()).isEqualTo("FAILED");
+            assertThat(failed.get("message").asText()).contains("kept failing").contains("nothing was rolled back");
+        } finally {
+            System.clearProperty("zonemover.transient-budget-seconds");
+        }
+        assertThat(SimWorlds.run("sim", "fault", dir.toString(), "--clear").exit()).isZero();
+        SimWorlds.View during = SimWorlds.View.of(dir);
+        String toZone = (String) during.pod("web-3").get("zone");
+        assertThat(during.pod("web-3").get("ready")).isEqualTo(true);
+        assertThat(toZone).isNotEqualTo(before.volume(before.claimVolume("www-web-3")).get("zone"));
+
+        JsonNode result = resume(jobId);
+        assertThat(result.get("status").asText()).isEqualTo("COMPLETED");
+        SimWorlds.View after = SimWorlds.View.of(dir);
+        Moves.assertPodMoved(before, after, jobId, "web", "web-3", List.of("www-web-3"), toZone);
+        Map<String, Object> restored = after.volume(after.claimVolume("www-web-3"));
+        assertThat(((Number) restored.get("writes")).longValue()).as("the pod's writes on its new volume are kept")
+                .isGreaterThan(((Number) after.snapshot((String) restored.get("snapshotId")).get("writes")).longValue());
+    }
+
     @Test
     void twoConcurrentMovesOfOnePodLetExactlyOneProceedAndLeaveNoJobForTheOther(@TempDir Path otherMachine)
             throws Exception {
-        for (int round = 0; round < 3; round++) {
+        for (int round = 0; round < 2; round++) {
             Path world = dir.resolve("round-" + round);
             SimWorlds.create(world, "two-claims");
             // Two machines: two state databases, so only the claims' annotations can decide.

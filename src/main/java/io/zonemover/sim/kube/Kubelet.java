@@ -74,7 +74,13 @@ final class Kubelet implements Controller {
                     store.touch(ResourceType.PODS, p);
                     continue;
                 }
-                if (now < startAt || ctx.faults().neverStarts(Json.namespace(p), Json.name(p))) {
+                if (now < startAt) {
+                    continue;
+                }
+                if (ctx.faults().neverStarts(Json.namespace(p), Json.name(p))) {
+                    // As with an image that cannot be pulled: the containers stay waiting, and no timer is
+                    // left due (a past-due timer would keep the world's clock stepping in place).
+                    store.clearTimer("start:" + k);
                     continue;
                 }
                 store.clearTimer("start:" + k);
