@@ -136,10 +136,18 @@ final class JobsCommand extends BaseCommand implements Runnable {
         }
     }
 
-    @Command(name = "resume", description = {"Continues a failed or interrupted job from its last checkpoint. A job left running by a process that was killed is taken over only when no live process holds it."})
+    @Command(name = "resume", description = {"Continues a failed or interrupted job from its last checkpoint. A job left running by a process that was killed is taken over only when no live process holds it. A job that was rolling back finishes its rollback."})
     static final class Resume extends JobAction {
+        private boolean rollingBack;
+
         @Override
         String intent(JobViews.JobView job) {
+            String outcome = job.migration().outcome();
+            rollingBack = "ROLLING_BACK".equals(outcome) || "ROLLBACK_FAILED".equals(outcome);
+            if (rollingBack) {
+                return "Resume " + id + " (" + statusWords(job) + "): finish rolling back " + job.migration().claim()
+                        + " to its original volumes in " + job.migration().fromZone() + ".";
+            }
             return "Resume " + id + " (" + statusWords(job) + "): continue moving " + job.migration().claim() + " to "
                     + job.migration().toZone() + " from its last checkpoint.";
         }
@@ -151,7 +159,7 @@ final class JobsCommand extends BaseCommand implements Runnable {
 
         @Override
         boolean succeeded(MigrationService.Result result) {
-            return "COMPLETED".equals(result.status());
+            return rollingBack ? "ROLLED_BACK".equals(result.outcome()) : "COMPLETED".equals(result.status());
         }
     }
 

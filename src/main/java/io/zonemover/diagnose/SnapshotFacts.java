@@ -52,7 +52,10 @@ public final class SnapshotFacts {
         List<Volume> volumes = new ArrayList<>(s.pvs().size());
         s.pvs().forEach(v -> volumes.add(volume(v)));
         List<StorageClass> classes = s.storageClasses().stream().map(SnapshotFacts::storageClass).toList();
-        List<StatefulSet> sets = s.statefulSets().stream().map(SnapshotFacts::statefulSet).toList();
+        // A StatefulSet being deleted (an orphan delete waits for the garbage collector) is already gone
+        // for what diagnose reasons about: it will not recreate its pods.
+        List<StatefulSet> sets = s.statefulSets().stream().filter(sts -> sts.getMetadata().getDeletionTimestamp() == null)
+                .map(SnapshotFacts::statefulSet).toList();
         List<Event> events = new ArrayList<>(s.events().size());
         s.events().forEach(e -> events.add(event(e)));
         List<MoveRecord> moves = new ArrayList<>();
