@@ -251,7 +251,7 @@ public final class ApiServer {
     }
 
     public KubeWorld.DeleteResult delete(ResourceType type, String namespace, String name, KubeWorld.DeleteOptions opts,
-                                  long now, Ec2Side ec2) {
+                                         long now, Ec2Side ec2) {
         ObjectNode cur = store.find(type, namespace, name);
         if (cur == null) {
             throw KubeApiException.notFound(type, name);

@@ -39,7 +39,7 @@ public final class EventRecorder {
      * one's count, lastTimestamp and series instead of adding another.
      */
     public ObjectNode record(long now, ResourceType involvedType, JsonNode involved, String type, String reason,
-                      String message, String component) {
+                             String message, String component) {
         ObjectNode e = Json.obj();
         e.put("apiVersion", "v1");
         e.put("kind", "Event");
@@ -100,7 +100,7 @@ public final class EventRecorder {
 
     /** Emits an event once for a standing condition named {@code conditionKey}; true when it emitted. */
     public boolean reportOnce(String conditionKey, long now, ResourceType involvedType, JsonNode involved, String type,
-                       String reason, String message, String component) {
+                              String reason, String message, String component) {
         if (reported.containsKey(conditionKey)) {
             return false;
         }
