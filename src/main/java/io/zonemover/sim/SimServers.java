@@ -2,8 +2,8 @@ package io.zonemover.sim;
 
 import com.sun.net.httpserver.HttpServer;
 import io.zonemover.sim.ec2.Ec2Endpoint;
-import io.zonemover.sim.kube.KubeEndpoint;
-import io.zonemover.sim.kube.KubeFaultFilter;
+import io.zonemover.sim.kube.api.KubeEndpoint;
+import io.zonemover.sim.kube.api.KubeFaultFilter;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -3,6 +3,7 @@ package io.zonemover.sim.kube;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.zonemover.sim.kube.store.ObjectStore;
 
 import java.util.List;
 import java.util.Set;
@@ -60,7 +61,7 @@ public record ApiFaults(double errorRate, List<Integer> errorCodes, double confl
         return errorRate > 0 || conflictRate > 0 || unreachableUntilWall > 0 || unreachableUntil > 0;
     }
 
-    boolean countsCalls() {
+    public boolean countsCalls() {
         return errorRate > 0 || conflictRate > 0;
     }
 

@@ -2,6 +2,10 @@ package io.zonemover.sim.kube;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.zonemover.sim.ec2.Ec2World;
+import io.zonemover.sim.kube.store.Facts;
+import io.zonemover.sim.kube.store.Json;
+import io.zonemover.sim.kube.store.ObjectStore;
+import io.zonemover.sim.kube.store.ResourceType;
 
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -44,7 +44,7 @@ public record KubeFaults(Set<String> neverReadyPods, Set<String> neverReadyLabel
         return new KubeFaults(neverReadyPods, neverReadyLabels, fullZones, api, s);
     }
 
-    boolean neverStarts(String namespace, String name) {
+    public boolean neverStarts(String namespace, String name) {
         return neverStartPods.contains(namespace + "/" + name);
     }
 
@@ -74,7 +74,7 @@ public record KubeFaults(Set<String> neverReadyPods, Set<String> neverReadyLabel
         return new KubeFaults(neverReadyPods, neverReadyLabels, s, api, neverStartPods);
     }
 
-    boolean neverReady(String namespace, String name, Map<String, String> labels) {
+    public boolean neverReady(String namespace, String name, Map<String, String> labels) {
         if (neverReadyPods.contains(namespace + "/" + name)) {
             return true;
         }

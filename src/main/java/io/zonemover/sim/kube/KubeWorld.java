@@ -4,6 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.zonemover.sim.ec2.Ec2World;
+import io.zonemover.sim.kube.controller.ControllerManager;
+import io.zonemover.sim.kube.store.ApiServer;
+import io.zonemover.sim.kube.store.EventRecorder;
+import io.zonemover.sim.kube.store.Facts;
+import io.zonemover.sim.kube.store.Json;
+import io.zonemover.sim.kube.store.ObjectStore;
+import io.zonemover.sim.kube.store.ResourceType;
 
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -23,17 +30,17 @@ import java.util.Map;
 public final class KubeWorld {
 
     static final int FORMAT = 1;
-    static final String PVC_PROTECTION = "kubernetes.io/pvc-protection";
-    static final String PV_PROTECTION = "kubernetes.io/pv-protection";
-    static final String PROVISIONER_FINALIZER = "external-provisioner.volume.kubernetes.io/finalizer";
-    static final String ATTACHER_FINALIZER = "external-attacher/ebs-csi-aws-com";
-    static final String EBS_CSI = "ebs.csi.aws.com";
-    static final String IN_TREE_EBS = "kubernetes.io/aws-ebs";
-    static final String ZONE = "topology.kubernetes.io/zone";
-    static final String ZONE_EBS = "topology.ebs.csi.aws.com/zone";
-    static final String ZONE_BETA = "failure-domain.beta.kubernetes.io/zone";
-    static final String REGION = "topology.kubernetes.io/region";
-    static final String REGION_BETA = "failure-domain.beta.kubernetes.io/region";
+    public static final String PVC_PROTECTION = "kubernetes.io/pvc-protection";
+    public static final String PV_PROTECTION = "kubernetes.io/pv-protection";
+    public static final String PROVISIONER_FINALIZER = "external-provisioner.volume.kubernetes.io/finalizer";
+    public static final String ATTACHER_FINALIZER = "external-attacher/ebs-csi-aws-com";
+    public static final String EBS_CSI = "ebs.csi.aws.com";
+    public static final String IN_TREE_EBS = "kubernetes.io/aws-ebs";
+    public static final String ZONE = "topology.kubernetes.io/zone";
+    public static final String ZONE_EBS = "topology.ebs.csi.aws.com/zone";
+    public static final String ZONE_BETA = "failure-domain.beta.kubernetes.io/zone";
+    public static final String REGION = "topology.kubernetes.io/region";
+    public static final String REGION_BETA = "failure-domain.beta.kubernetes.io/region";
 
     private final ObjectStore store;
     private final EventRecorder events;
@@ -65,15 +72,15 @@ public final class KubeWorld {
         return this;
     }
 
-    ObjectStore store() {
+    public ObjectStore store() {
         return store;
     }
 
-    ApiServer api() {
+    public ApiServer api() {
         return api;
     }
 
-    EventRecorder events() {
+    public EventRecorder events() {
         return events;
     }
 
@@ -115,7 +122,7 @@ public final class KubeWorld {
         return api.decide(apiCalls++, write);
     }
 
-    boolean takeFaultsChanged() {
+    public boolean takeFaultsChanged() {
         boolean was = faultsChanged;
         faultsChanged = false;
         return was;
@@ -237,11 +244,11 @@ public final class KubeWorld {
     }
 
     // Kept for Defaults, which reads node names the way the controllers do.
-    static String nodeZone(JsonNode node) {
+    public static String nodeZone(JsonNode node) {
         return Facts.nodeZone(node);
     }
 
-    static String instanceId(JsonNode node) {
+    public static String instanceId(JsonNode node) {
         return Facts.instanceId(node);
     }
 }

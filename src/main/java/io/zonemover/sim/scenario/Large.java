@@ -2,7 +2,7 @@ package io.zonemover.sim.scenario;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.zonemover.sim.World;
-import io.zonemover.sim.kube.ResourceType;
+import io.zonemover.sim.kube.store.ResourceType;
 
 import java.util.ArrayList;
 import java.util.List;

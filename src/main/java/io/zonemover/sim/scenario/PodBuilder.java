@@ -1,7 +1,7 @@
 package io.zonemover.sim.scenario;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.zonemover.sim.kube.ResourceType;
+import io.zonemover.sim.kube.store.ResourceType;
 
 /** A bare pod (no controller) as a scenario describes it: one container, its requests, optionally its node. */
 public final class PodBuilder {

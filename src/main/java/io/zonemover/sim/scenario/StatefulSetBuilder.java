@@ -3,7 +3,7 @@ package io.zonemover.sim.scenario;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.zonemover.sim.kube.ResourceType;
+import io.zonemover.sim.kube.store.ResourceType;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -6,7 +6,7 @@ import io.zonemover.sim.World;
 import io.zonemover.sim.ec2.Ec2World;
 import io.zonemover.sim.kube.Ec2Side;
 import io.zonemover.sim.kube.KubeWorld;
-import io.zonemover.sim.kube.ResourceType;
+import io.zonemover.sim.kube.store.ResourceType;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

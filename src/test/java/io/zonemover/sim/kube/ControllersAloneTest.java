@@ -5,6 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.zonemover.sim.World;
 import io.zonemover.sim.ec2.Ec2World;
+import io.zonemover.sim.kube.controller.Controller;
+import io.zonemover.sim.kube.controller.ControllerManager;
+import io.zonemover.sim.kube.controller.NodeLifecycleController;
+import io.zonemover.sim.kube.controller.PersistentVolumeBinder;
+import io.zonemover.sim.kube.controller.Scheduler;
+import io.zonemover.sim.kube.store.Facts;
+import io.zonemover.sim.kube.store.ResourceType;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -2,6 +2,8 @@ package io.zonemover.sim.kube;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kubernetes.client.openapi.models.V1Pod;
+import io.zonemover.sim.kube.store.Json;
+import io.zonemover.sim.kube.store.Patches;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,0 +1,10 @@
+/**
+ * The Kubernetes HTTP protocol over the store, for client-java and kubectl: routing
+ * ({@link io.zonemover.sim.kube.api.KubeEndpoint}), the verbs, subresources, watches, discovery and OpenAPI,
+ * Table answers, server-side apply, protobuf, the clients' clock, and the filter that injects the API server's
+ * own faults ({@link io.zonemover.sim.kube.api.KubeFaultFilter}).
+ *
+ * <p>Like moto's {@code responses}: it parses what a client sent and renders what the real server would
+ * answer; the state changes themselves are the store's.
+ */
+package io.zonemover.sim.kube.api;
