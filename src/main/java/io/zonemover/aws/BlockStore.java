@@ -45,4 +45,25 @@ public interface BlockStore {
     String createVolume(String snapshotId, String zone, EbsVolume like, Map<String, String> tags, String clientToken);
 
     void tag(String resourceId, Map<String, String> tags);
+
+    /**
+     * Every snapshot of these volumes, whoever took it (zonemover, an EBS lifecycle policy, Velero), found by
+     * the snapshot's VolumeId, newest first.
+     */
+    List<EbsSnapshot> snapshotsOfVolumes(List<String> volumeIds);
+
+    /** EC2's word for an instance's state (pending, running, stopping, stopped, terminated...); empty when unknown. */
+    Optional<String> instanceState(String instanceId);
+
+    /** DescribeVolumeStatus: each volume's overall status (ok, impaired, warning, insufficient-data). */
+    Map<String, String> volumeStatus(List<String> volumeIds);
+
+    /** Deletes a snapshot; one already gone is success. */
+    void deleteSnapshot(String snapshotId);
+
+    /**
+     * The cloud's clock: the Date of its answer to a cheap call. A snapshot's age is measured against it, not
+     * against this machine's clock, which may be off (or, against the simulated world, run at another pace).
+     */
+    java.time.Instant now();
 }

@@ -154,6 +154,63 @@ public final class Ec2BlockStore implements BlockStore {
         call(() -> ec2.createTags(r -> r.resources(resourceId).tags(toTags(tags))));
     }
 
+    @Override
+    public List<EbsSnapshot> snapshotsOfVolumes(List<String> volumeIds) {
+        if (volumeIds.isEmpty()) {
+            return List.of();
+        }
+        return call(() -> ec2.describeSnapshotsPaginator(r -> r.filters(Filter.builder().name("volume-id")
+                        .values(volumeIds).build())).snapshots().stream()
+                .map(Ec2BlockStore::toDomain)
+                .sorted(Comparator.comparing(EbsSnapshot::startTime, Comparator.nullsLast(Comparator.reverseOrder())))
+                .toList());
+    }
+
+    @Override
+    public Optional<String> instanceState(String instanceId) {
+        try {
+            return call(() -> ec2.describeInstances(r -> r.instanceIds(instanceId)).reservations().stream()
+                    .flatMap(r -> r.instances().stream()).findFirst()
+                    .map(i -> i.state() == null ? null : i.state().nameAsString()));
+        } catch (CloudException e) {
+            if ("InvalidInstanceID.NotFound".equals(e.code())) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public Map<String, String> volumeStatus(List<String> volumeIds) {
+        Map<String, String> status = new LinkedHashMap<>();
+        if (volumeIds.isEmpty()) {
+            return status;
+        }
+        call(() -> ec2.describeVolumeStatusPaginator(r -> r.volumeIds(volumeIds)).volumeStatuses().stream())
+                .forEach(v -> status.put(v.volumeId(), v.volumeStatus() == null ? null
+                        : v.volumeStatus().statusAsString()));
+        return status;
+    }
+
+    @Override
+    public void deleteSnapshot(String snapshotId) {
+        try {
+            call(() -> ec2.deleteSnapshot(r -> r.snapshotId(snapshotId)));
+        } catch (CloudException e) {
+            if (!"InvalidSnapshot.NotFound".equals(e.code())) {
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public java.time.Instant now() {
+        return call(() -> ec2.describeAvailabilityZones().sdkHttpResponse().firstMatchingHeader("Date")
+                .map(d -> java.time.ZonedDateTime.parse(d, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
+                        .toInstant())
+                .orElseGet(java.time.Instant::now));
+    }
+
     private static Filter tagFilter(String key, String value) {
         return Filter.builder().name("tag:" + key).values(value).build();
     }

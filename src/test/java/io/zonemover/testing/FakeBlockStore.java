@@ -351,4 +351,42 @@ public final class FakeBlockStore implements BlockStore {
     private static PortError ec2(PortError.Kind kind, String code, String message) {
         return new PortError(kind, "EC2", code, message, null);
     }
+
+    // ---- zone outage reads (issue 10): plain, no faults ----
+
+    @Override
+    public synchronized List<EbsSnapshot> snapshotsOfVolumes(List<String> volumeIds) {
+        return snapshots.values().stream().map(Snapshot::view)
+                .filter(x -> volumeIds.contains(x.volumeId()))
+                .sorted(java.util.Comparator.comparing(EbsSnapshot::startTime,
+                        java.util.Comparator.nullsLast(java.util.Comparator.reverseOrder())))
+                .toList();
+    }
+
+    @Override
+    public java.util.Optional<String> instanceState(String instanceId) {
+        return java.util.Optional.ofNullable(instanceStates.get(instanceId));
+    }
+
+    @Override
+    public Map<String, String> volumeStatus(List<String> volumeIds) {
+        Map<String, String> status = new java.util.LinkedHashMap<>();
+        volumeIds.forEach(id -> status.put(id, impaired.contains(id) ? "impaired" : "ok"));
+        return status;
+    }
+
+    @Override
+    public void deleteSnapshot(String snapshotId) {
+        snapshots.remove(snapshotId);
+    }
+
+    @Override
+    public java.time.Instant now() {
+        return java.time.Instant.now();
+    }
+
+    /** instance id -> EC2 state, for the outage tests. */
+    public final Map<String, String> instanceStates = new java.util.HashMap<>();
+    /** Volumes DescribeVolumeStatus reports impaired. */
+    public final java.util.Set<String> impaired = new java.util.HashSet<>();
 }
