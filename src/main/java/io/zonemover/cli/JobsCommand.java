@@ -247,6 +247,7 @@ final class JobsCommand extends BaseCommand implements Runnable {
             map.put("oldVolumeId", r.oldVolumeId());
             map.put("newVolumeId", r.newVolumeId());
             map.put("downtimeSeconds", r.downtimeSeconds());
+            map.put("dataLossWindowSeconds", r.dataLossWindowSeconds());
             map.put("message", r.message());
             map.put("warning", r.warning());
             map.put("steps", r.steps());

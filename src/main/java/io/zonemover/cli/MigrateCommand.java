@@ -36,6 +36,16 @@ final class MigrateCommand extends BaseCommand implements Callable<Integer> {
     @Option(names = "--pod", paramLabel = "NAMESPACE/POD", description = "The StatefulSet pod to move, e.g. default/db-3.")
     String pod;
 
+    @Option(names = "--from-snapshot", paramLabel = "latest|SNAPSHOT_ID[,ID]",
+            description = "Rescue when the volumes' zone is down: restore each claim from its volume's newest completed snapshot (`latest`; zonemover's, an EBS lifecycle policy's, Velero's...) or from the snapshots named, instead of snapshotting the volumes (which a failed zone cannot do). What the pod wrote after the snapshot is lost; the plan shows how much, per claim. The source volumes are never touched. Needs --accept-data-loss.")
+    String fromSnapshot;
+
+    @Option(names = "--accept-data-loss", description = "With --from-snapshot: go ahead, losing what was written after each snapshot (without it the plan is shown and the command refuses, exit 3).")
+    boolean acceptDataLoss;
+
+    @Option(names = "--node-is-down", description = "With --from-snapshot: the pod's node is down although EC2 does not say its instance is stopped or terminated. Only when you know it: the pod must never run twice.")
+    boolean nodeIsDown;
+
     @Option(names = "--keep-retain", description = "Leave the new PVs with reclaim policy Retain instead of giving them the old PVs' policy.")
     boolean keepRetain;
 
@@ -71,10 +81,20 @@ final class MigrateCommand extends BaseCommand implements Callable<Integer> {
         if (!MigrationPlanner.AUTO.equals(to) && !ZONE.matcher(to).matches()) {
             throw ZonemoverException.badInput("'" + to + "' is not an availability zone name (like us-east-1c) or auto");
         }
+        if (fromSnapshot == null && (acceptDataLoss || nodeIsDown)) {
+            throw ZonemoverException.badInput("--accept-data-loss and --node-is-down go with --from-snapshot");
+        }
+        if (fromSnapshot != null && !fromSnapshot.equals(MigrationPlanner.SnapshotSource.LATEST)
+                && !fromSnapshot.matches("snap-[0-9a-f]+(,snap-[0-9a-f]+)*")) {
+            throw ZonemoverException.badInput("--from-snapshot takes `latest` or snapshot ids (snap-...), comma-separated; got "
+                    + fromSnapshot);
+        }
+        MigrationPlanner.SnapshotSource source = fromSnapshot == null ? null
+                : new MigrationPlanner.SnapshotSource(fromSnapshot, nodeIsDown);
         connections().kube(); // a bad kubeconfig is refused before the state database is touched
         try (JobEngine engine = JobEngine.start(connections(), new ProgressPrinter(err()), pollMillis(global(), pollInterval))) {
             MigrationService service = engine.migrations();
-            MigrationPlan plan = service.plan(ref, pod != null, to, !noPreSnapshot);
+            MigrationPlan plan = service.plan(ref, pod != null, to, !noPreSnapshot, source);
             printPlan(plan);
             if (dryRun) {
                 if (global().json()) {
@@ -84,10 +104,15 @@ final class MigrateCommand extends BaseCommand implements Callable<Integer> {
                 }
                 return 0;
             }
+            if (source != null && !acceptDataLoss) {
+                throw ZonemoverException.refused("a rescue from snapshots loses what pod " + plan.podName() + " wrote "
+                        + "after them (up to " + plan.dataLossWindowSeconds() + " s, per claim above); rerun with "
+                        + "--accept-data-loss to go ahead, or wait for the zone to come back and lose nothing");
+            }
             if (!Confirm.ask(root().input(), err(), "Move pod " + plan.podName() + " to " + plan.toZone() + "?", yes)) {
                 throw ZonemoverException.refused("not confirmed; nothing changed (rerun with --yes to skip the question)");
             }
-            MigrationService.Result result = service.start(plan, pod != null, readyTimeout, keepRetain);
+            MigrationService.Result result = service.start(plan, pod != null, readyTimeout, keepRetain, source);
             JobsCommand.printResult(result, global().json(), out());
             return "COMPLETED".equals(result.status()) ? 0 : 1;
         }
@@ -105,13 +130,20 @@ final class MigrateCommand extends BaseCommand implements Callable<Integer> {
         w.println("Plan for pod " + plan.statefulSetNamespace() + "/" + plan.podName() + ":");
         for (MigrationPlan.ClaimMove move : plan.moves()) {
             w.println("  claim       " + move.claim().name() + ": " + move.volumeId() + " (" + move.sizeGiB() + " GiB "
-                    + move.volumeType() + ", PV " + move.pvName() + ") in " + move.fromZone());
+                    + move.volumeType() + ", PV " + move.pvName() + ") in " + move.fromZone()
+                    + (move.sourceSnapshotId() == null ? "" : "; from snapshot " + move.sourceSnapshotId() + ", "
+                    + move.recoveryPointAgeSeconds() + " s old: what was written since is lost"));
         }
         w.println("  from        " + plan.fromZone());
         w.println("  to          " + plan.toZone());
         w.println("  pod         " + plan.podName() + " (" + plan.podState() + ")");
         w.println("  stops       " + plan.disruption());
-        w.println("  snapshots   " + (plan.preSnapshot() ? "a pre-snapshot while the pod runs, then a final one" : "one final snapshot"));
+        w.println("  snapshots   " + (plan.fromSnapshots() ? "none taken: the volumes' zone is down; restored from the snapshots above"
+                : plan.preSnapshot() ? "a pre-snapshot while the pod runs, then a final one" : "one final snapshot"));
+        if (plan.deadNode() != null) {
+            w.println("  node        " + plan.deadNode() + " is down; it gets the node.kubernetes.io/out-of-service taint so "
+                    + "Kubernetes releases the pod (remove it once the node is back)");
+        }
         w.println("  keeps       the old volume and the snapshots, tagged; nothing is deleted");
         plan.notes().forEach(n -> w.println("  note        " + n));
         w.flush();
@@ -125,11 +157,21 @@ final class MigrateCommand extends BaseCommand implements Callable<Integer> {
         json.put("toZone", plan.toZone());
         json.put("oldVolumeId", plan.volumeId());
         json.put("pv", plan.pvName());
-        json.put("claims", plan.moves().stream().map(m -> Map.of("claim", m.claim().toString(), "pv", m.pvName(),
-                "volumeId", m.volumeId(), "fromZone", m.fromZone(), "sizeGiB", m.sizeGiB())).toList());
+        json.put("claims", plan.moves().stream().map(m -> {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("claim", m.claim().toString());
+            c.put("pv", m.pvName());
+            c.put("volumeId", m.volumeId());
+            c.put("fromZone", m.fromZone());
+            c.put("sizeGiB", m.sizeGiB());
+            c.put("fromSnapshot", m.sourceSnapshotId());
+            c.put("recoveryPointAgeSeconds", m.recoveryPointAgeSeconds());
+            return c;
+        }).toList());
         json.put("sizeGiB", plan.sizeGiB());
         json.put("pod", plan.podName());
         json.put("statefulSet", plan.statefulSetNamespace() + "/" + plan.statefulSetName());
+        json.put("dataLossWindowSeconds", plan.dataLossWindowSeconds());
         json.put("notes", plan.notes());
         return json;
     }

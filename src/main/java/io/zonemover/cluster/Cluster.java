@@ -59,7 +59,16 @@ public interface Cluster {
                     Map<String, String> extraLabels) {
     }
 
+    /** A node as a rescue needs it: is it Ready, where is it, which EC2 instance runs it, how is it tainted. */
+    record Node(String name, String zone, boolean ready, String instanceId, List<String> taints) {
+    }
+
     Optional<Claim> claim(ClaimRef ref);
+
+    Optional<Node> node(String name);
+
+    /** Adds a taint (KEY=VALUE:EFFECT) to a node unless one with that key and effect is there. */
+    void taintNode(String name, String key, String value, String effect);
 
     Optional<Pv> pv(String name);
 

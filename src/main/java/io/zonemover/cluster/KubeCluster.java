@@ -78,6 +78,45 @@ public final class KubeCluster implements Cluster {
     }
 
     @Override
+    public Optional<Node> node(String name) {
+        return calls.read("read node " + name, () -> core.readNode(name).execute()).map(n -> {
+            boolean ready = n.getStatus() != null && n.getStatus().getConditions() != null && n.getStatus().getConditions()
+                    .stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+            String provider = n.getSpec() == null ? null : n.getSpec().getProviderID();
+            String instance = provider == null ? null : provider.substring(provider.lastIndexOf('/') + 1);
+            List<String> taints = n.getSpec() == null || n.getSpec().getTaints() == null ? List.of()
+                    : n.getSpec().getTaints().stream().map(t -> t.getKey() + (t.getValue() == null ? "" : "=" + t.getValue())
+                    + ":" + t.getEffect()).toList();
+            return new Node(name, PvFacts.nodeZone(n), ready, instance != null && instance.startsWith("i-") ? instance : null,
+                    taints);
+        });
+    }
+
+    @Override
+    public void taintNode(String name, String key, String value, String effect) {
+        for (int attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+            V1Node node = calls.read("read node " + name, () -> core.readNode(name).execute()).orElseThrow(() ->
+                    new PortError(PortError.Kind.NOT_FOUND, "Kubernetes", "HTTP 404", "node " + name + " not found", null));
+            List<io.kubernetes.client.openapi.models.V1Taint> taints = new ArrayList<>(
+                    node.getSpec().getTaints() == null ? List.of() : node.getSpec().getTaints());
+            if (taints.stream().anyMatch(t -> key.equals(t.getKey()) && effect.equals(t.getEffect()))) {
+                return;
+            }
+            taints.add(new io.kubernetes.client.openapi.models.V1Taint().key(key).value(value).effect(effect));
+            node.getSpec().setTaints(taints);
+            try {
+                calls.call("update node " + name, () -> core.replaceNode(name, node).execute());
+                return;
+            } catch (PortError e) {
+                if (e.kind() != PortError.Kind.CONFLICT) {
+                    throw e;
+                }
+            }
+        }
+        throw new PortError(PortError.Kind.CONFLICT, "Kubernetes", "HTTP 409", "node " + name + " kept changing", null);
+    }
+
+    @Override
     public Optional<Pv> pv(String name) {
         return calls.read("read PV " + name, () -> core.readPersistentVolume(name).execute()).map(pv -> {
             V1PersistentVolumeSpec spec = pv.getSpec();

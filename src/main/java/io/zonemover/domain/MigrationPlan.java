@@ -9,14 +9,41 @@ import java.util.List;
  * @param claim    the claim the user named (with --pod: the pod's first moved claim)
  * @param moves    the claims that move, the named one first
  * @param podState how the pod is now ("Pending: 0/6 nodes are available..." or "Running, Ready")
+ * @param deadNode for a rescue from snapshots: the down node the pod was on (null when it is on none)
  */
 public record MigrationPlan(ClaimRef claim, List<ClaimMove> moves, String toZone, String podName, String podState,
                             String statefulSetNamespace, String statefulSetName, int replicas,
-                            boolean preSnapshot, List<String> notes) {
+                            boolean preSnapshot, List<String> notes, String deadNode) {
 
-    /** One claim of the pod that moves: its PV and EBS volume where they are now. */
+    /**
+     * One claim of the pod that moves: its PV and EBS volume where they are now. For a rescue from
+     * snapshots (its zone is down), the completed snapshot it is restored from and that snapshot's age: what
+     * the pod wrote after it is lost.
+     */
     public record ClaimMove(ClaimRef claim, String pvName, String volumeId, String fromZone, int sizeGiB,
-                            String volumeType) {
+                            String volumeType, String sourceSnapshotId, Long recoveryPointAgeSeconds) {
+
+        public ClaimMove(ClaimRef claim, String pvName, String volumeId, String fromZone, int sizeGiB, String volumeType) {
+            this(claim, pvName, volumeId, fromZone, sizeGiB, volumeType, null, null);
+        }
+    }
+
+    public MigrationPlan(ClaimRef claim, List<ClaimMove> moves, String toZone, String podName, String podState,
+                         String statefulSetNamespace, String statefulSetName, int replicas, boolean preSnapshot,
+                         List<String> notes) {
+        this(claim, moves, toZone, podName, podState, statefulSetNamespace, statefulSetName, replicas, preSnapshot,
+                notes, null);
+    }
+
+    /** True when the volumes are restored from existing snapshots, not from the volumes themselves. */
+    public boolean fromSnapshots() {
+        return moves.get(0).sourceSnapshotId() != null;
+    }
+
+    /** The data-loss window of a rescue: the age of the oldest snapshot used; null for a live move. */
+    public Long dataLossWindowSeconds() {
+        return moves.stream().map(ClaimMove::recoveryPointAgeSeconds).filter(java.util.Objects::nonNull)
+                .max(Long::compare).orElse(null);
     }
 
     public MigrationPlan {

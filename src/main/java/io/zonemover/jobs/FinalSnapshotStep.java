@@ -35,6 +35,13 @@ final class FinalSnapshotStep extends MigrationStep {
     @Override
     Next next(MigrationContext ctx) {
         for (int i = 0; i < ctx.claimCount(); i++) {
+            if (!ctx.has(FINAL_SNAPSHOT, i) && PreflightStep.rescue(ctx)) {
+                // The volume's zone is down: the new volume starts from the snapshot preflight chose.
+                ctx.put(FINAL_SNAPSHOT, i, ctx.get(PreflightStep.SOURCE_SNAPSHOT, i));
+                audit(ctx, "chosen", "restoring " + ctx.get(OLD_VOLUME, i) + " from its snapshot "
+                        + ctx.get(PreflightStep.SOURCE_SNAPSHOT, i) + " (data written after it is lost)");
+                return Next.CHECKPOINT;
+            }
             if (!ctx.has(FINAL_SNAPSHOT, i)) {
                 return create(ctx, i);
             }

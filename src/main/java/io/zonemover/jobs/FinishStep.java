@@ -71,10 +71,12 @@ final class FinishStep extends MigrationStep {
                 services.blockStore().tag(ctx.get(OLD_VOLUME, i), Map.of(Tags.SUPERSEDED_BY, ctx.get(NEW_VOLUME, i),
                         Tags.JOB, ctx.jobId()));
             } catch (io.zonemover.domain.PortError e) {
-                if (e.kind() != io.zonemover.domain.PortError.Kind.NOT_FOUND) {
+                boolean deadZone = PreflightStep.rescue(ctx) && e.kind() == io.zonemover.domain.PortError.Kind.REJECTED;
+                if (e.kind() != io.zonemover.domain.PortError.Kind.NOT_FOUND && !deadZone) {
                     throw e;
                 }
-                audit(ctx, "gone", "old volume " + ctx.get(OLD_VOLUME, i) + " is already gone; not tagged");
+                audit(ctx, "untagged", "old volume " + ctx.get(OLD_VOLUME, i) + " could not be tagged ("
+                        + e.getMessage() + "); it is kept as it is");
             }
         }
         new MoveRecord(services).delete(ctx);

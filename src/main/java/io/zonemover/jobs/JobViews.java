@@ -94,14 +94,14 @@ public final class JobViews {
         List<MigrationService.ClaimResult> claims = new ArrayList<>();
         for (int i = 0; i < ctx.claimCount(); i++) {
             claims.add(new MigrationService.ClaimResult(ctx.claimAt(i).toString(), ctx.get(PreflightStep.OLD_VOLUME, i),
-                    ctx.get(RestoreStep.NEW_VOLUME, i)));
+                    ctx.get(RestoreStep.NEW_VOLUME, i), ctx.get(PreflightStep.SOURCE_SNAPSHOT, i)));
         }
         String pod = ctx.get(PreflightStep.POD) == null ? null : ctx.namespace() + "/" + ctx.get(PreflightStep.POD);
         String status = MigrationJob.ROLLBACK.equals(execution.getJobInstance().getJobName())
                 && execution.getStatus() == BatchStatus.COMPLETED ? status(id) : execution.getStatus().name();
         return new MigrationService.Result(id, status, m.outcome(), m.claim(), pod, m.fromZone(), m.toZone(),
                 m.oldVolume(), claims.isEmpty() ? null : claims.get(0).newVolumeId(), claims, m.downtimeSeconds(),
-                message, ctx.get(FinishStep.REVISION_WARNING), timings(execution.getJobInstance()));
+                ctx.has(PreflightStep.DATA_LOSS_WINDOW) ? ctx.getLong(PreflightStep.DATA_LOSS_WINDOW, 0) : null, message, ctx.get(FinishStep.REVISION_WARNING), timings(execution.getJobInstance()));
     }
 
     private List<StepTiming> timings(JobInstance instance) {

@@ -33,11 +33,14 @@ public class MigrationJob {
     public static final String PARAM_PRE_SNAPSHOT = "preSnapshot";
     public static final String PARAM_READY_TIMEOUT = "readyTimeoutSeconds";
     public static final String PARAM_KEEP_RETAIN = "keepRetain";
+    /** A rescue: restore from these snapshots (`latest` or ids) instead of snapshotting the volumes. */
+    public static final String PARAM_FROM_SNAPSHOT = "fromSnapshot";
+    public static final String PARAM_NODE_IS_DOWN = "nodeIsDown";
     /** Set when the job's checkpoint is to be read from the move's record in the cluster (`jobs adopt`). */
     public static final String PARAM_ADOPT = "adopt";
     /** The parameters a move's record carries, so another machine can run the same job. */
     static final List<String> PARAMS = List.of(PARAM_ID, PARAM_CLAIM, PARAM_POD, PARAM_TO_ZONE, PARAM_PRE_SNAPSHOT,
-            PARAM_READY_TIMEOUT, PARAM_KEEP_RETAIN);
+            PARAM_READY_TIMEOUT, PARAM_KEEP_RETAIN, PARAM_FROM_SNAPSHOT, PARAM_NODE_IS_DOWN);
 
     @Bean
     MigrationStore migrationStore(DataSource dataSource) {

@@ -11,7 +11,6 @@ import io.zonemover.domain.Tags;
 import io.zonemover.domain.ZonemoverException;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,22 +33,43 @@ public final class MigrationPlanner {
         this.blockStore = blockStore;
     }
 
+    /**
+     * Where a rescue's data comes from when the volumes' zone is down: {@code latest} (each volume's newest
+     * completed snapshot, anyone's) or snapshot ids, comma-separated; {@code nodeIsDown} when the user vouches
+     * that the pod's node cannot run it any more although EC2 does not say its instance is stopped.
+     */
+    public record SnapshotSource(String spec, boolean nodeIsDown) {
+        public static final String LATEST = "latest";
+    }
+
     /** A claim of the pod as found: the EBS ones move, the others are only checked. */
     private record PodClaim(Cluster.Claim claim, Cluster.Pv pv, EbsVolume volume) {
     }
 
     /** Plans the move of the pod that uses this claim. */
     public MigrationPlan plan(ClaimRef ref, String requestedZone, boolean preSnapshot, String ownJobId) {
+        return plan(ref, requestedZone, preSnapshot, ownJobId, null);
+    }
+
+    /** Plans the move of the pod that uses this claim; with a source, a rescue from snapshots. */
+    public MigrationPlan plan(ClaimRef ref, String requestedZone, boolean preSnapshot, String ownJobId,
+                              SnapshotSource source) {
         Cluster.Claim named = cluster.claim(ref).orElseThrow(() -> ZonemoverException.badInput("claim " + ref + " not found"));
         Cluster.StatefulSet sts = cluster.statefulSetOwning(ref).orElseThrow(() ->
                 ZonemoverException.refused("claim " + ref + " does not come from a StatefulSet's volumeClaimTemplates; "
                         + "zonemover moves StatefulSet claims only"));
         int ordinal = Integer.parseInt(ref.name().substring(ref.name().lastIndexOf('-') + 1));
-        return plan(sts, ordinal, named.ref(), requestedZone, preSnapshot, ownJobId);
+        return plan(sts, ordinal, named.ref(), requestedZone, preSnapshot, ownJobId, source);
     }
 
     /** Plans the move of a StatefulSet pod named NAMESPACE/POD. */
     public MigrationPlan planPod(ClaimRef podRef, String requestedZone, boolean preSnapshot, String ownJobId) {
+        return planPod(podRef, requestedZone, preSnapshot, ownJobId, null);
+    }
+
+    /** Plans the move of a StatefulSet pod named NAMESPACE/POD; with a source, a rescue from snapshots. */
+    public MigrationPlan planPod(ClaimRef podRef, String requestedZone, boolean preSnapshot, String ownJobId,
+                                 SnapshotSource source) {
         String name = podRef.name();
         int dash = name.lastIndexOf('-');
         if (dash <= 0 || !name.substring(dash + 1).matches("\\d+")) {
@@ -61,11 +81,12 @@ public final class MigrationPlanner {
                 pod.isEmpty() ? ZonemoverException.badInput("pod " + podRef + " not found")
                         : ZonemoverException.refused("pod " + podRef + " has no StatefulSet " + stsName
                         + "; zonemover moves StatefulSet pods only"));
-        return plan(sts, Integer.parseInt(name.substring(dash + 1)), null, requestedZone, preSnapshot, ownJobId);
+        return plan(sts, Integer.parseInt(name.substring(dash + 1)), null, requestedZone, preSnapshot, ownJobId,
+                source);
     }
 
     private MigrationPlan plan(Cluster.StatefulSet sts, int ordinal, ClaimRef named, String requestedZone,
-                               boolean preSnapshot, String ownJobId) {
+                               boolean preSnapshot, String ownJobId, SnapshotSource source) {
         String namespace = sts.namespace();
         String podName = sts.name() + "-" + ordinal;
         Optional<Cluster.Pod> pod = cluster.pod(namespace, podName);
@@ -82,7 +103,14 @@ public final class MigrationPlanner {
                     + "nothing zonemover can move");
         }
         List<String> volumeZones = ebs.stream().map(c -> c.volume().zone()).distinct().toList();
-        String toZone = targetZone(requestedZone, sts, podName, pod, ebs, volumeZones, notes);
+        String deadNode = source == null ? null : new Rescues(cluster, blockStore).checkNodeIsDown(pod, source);
+        String toZone = targetZone(requestedZone, sts, podName, source == null ? pod : Optional.empty(), ebs,
+                volumeZones, notes);
+        if (source != null && volumeZones.contains(toZone)) {
+            throw ZonemoverException.refused("zone " + toZone + " holds the volumes being rescued; name another zone");
+        }
+        Map<String, Rescues.RecoveryPoint> points = source == null ? Map.of()
+                : new Rescues(cluster, blockStore).recoveryPoints(ebs.stream().map(c -> c.volume().id()).toList(), source);
         List<ClaimMove> moves = new ArrayList<>();
         for (PodClaim c : ebs) {
             if (c.volume().zone().equals(toZone)) {
@@ -90,8 +118,10 @@ public final class MigrationPlanner {
                         + "); it stays bound as it is");
                 continue;
             }
+            Rescues.RecoveryPoint point = points.get(c.volume().id());
             moves.add(new ClaimMove(c.claim().ref(), c.pv().name(), c.volume().id(), c.volume().zone(),
-                    c.volume().sizeGiB(), c.volume().type()));
+                    c.volume().sizeGiB(), c.volume().type(), point == null ? null : point.snapshotId(),
+                    point == null ? null : point.ageSeconds()));
             if ("Delete".equals(c.pv().reclaimPolicy())) {
                 notes.add("PV " + c.pv().name() + " will be switched to Retain first, so no delete can reach "
                         + c.volume().id());
@@ -103,8 +133,13 @@ public final class MigrationPlanner {
         if (moves.size() > 1) {
             notes.add(0, "pod " + podName + " has " + moves.size() + " EBS claims; they move together, to one zone");
         }
+        if (source != null) {
+            notes.add(0, "rescue from snapshots: the volumes are not read; what the pod wrote after each snapshot "
+                    + "is lost (at most " + moves.stream().map(ClaimMove::recoveryPointAgeSeconds).max(Long::compare)
+                    .orElse(0L) + " s); the old volumes are kept and untouched");
+        }
         return new MigrationPlan(moves.get(0).claim(), moves, toZone, podName, pod.map(MigrationPlanner::describe)
-                .orElse("absent"), namespace, sts.name(), sts.replicas(), preSnapshot, notes);
+                .orElse("absent"), namespace, sts.name(), sts.replicas(), preSnapshot && source == null, notes, deadNode);
     }
 
     /** The pod's claims: from each volumeClaimTemplate, and any its template names directly; the named one first. */
@@ -220,7 +255,4 @@ public final class MigrationPlanner {
         return pod.phase() + (pod.ready() ? ", Ready" : ", not Ready") + (pod.zone() == null ? "" : " in " + pod.zone());
     }
 
-    static Comparator<ClaimMove> byClaim() {
-        return Comparator.comparing(m -> m.claim().name());
-    }
 }

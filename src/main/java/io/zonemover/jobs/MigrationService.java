@@ -29,10 +29,12 @@ public class MigrationService {
     /** How a run ended, for the summary and `-o json`. */
     public record Result(String jobId, String status, String outcome, String claim, String pod, String fromZone,
                          String toZone, String oldVolumeId, String newVolumeId, List<ClaimResult> claims,
-                         Double downtimeSeconds, String message, String warning, List<JobViews.StepTiming> steps) {
+                         Double downtimeSeconds, Long dataLossWindowSeconds, String message, String warning,
+                         List<JobViews.StepTiming> steps) {
     }
 
-    public record ClaimResult(String claim, String oldVolumeId, String newVolumeId) {
+    /** @param fromSnapshot for a rescue, the snapshot the new volume started from */
+    public record ClaimResult(String claim, String oldVolumeId, String newVolumeId, String fromSnapshot) {
     }
 
     private final JobOperator operator;
@@ -58,9 +60,15 @@ public class MigrationService {
 
     /** The plan for the pod behind a claim ({@code pod == false}) or for a pod named NAMESPACE/POD. */
     public MigrationPlan plan(ClaimRef ref, boolean pod, String toZone, boolean preSnapshot) {
+        return plan(ref, pod, toZone, preSnapshot, null);
+    }
+
+    /** With a snapshot source, the plan of a rescue from snapshots (the volumes' zone is down). */
+    public MigrationPlan plan(ClaimRef ref, boolean pod, String toZone, boolean preSnapshot,
+                              MigrationPlanner.SnapshotSource source) {
         MigrationPlanner planner = new MigrationPlanner(services.cluster(), services.blockStore());
-        MigrationPlan plan = pod ? planner.planPod(ref, toZone, preSnapshot, null)
-                : planner.plan(ref, toZone, preSnapshot, null);
+        MigrationPlan plan = pod ? planner.planPod(ref, toZone, preSnapshot, null, source)
+                : planner.plan(ref, toZone, preSnapshot, null, source);
         for (MigrationPlan.ClaimMove move : plan.moves()) {
             store.lockHolder(move.claim().toString()).ifPresent(holder -> {
                 throw ZonemoverException.refused("claim " + move.claim() + " is locked by job " + holder + " ("
@@ -77,6 +85,11 @@ public class MigrationService {
      * changed nothing and left no job behind.
      */
     public Result start(MigrationPlan plan, boolean byPod, Duration readyTimeout, boolean keepRetain) {
+        return start(plan, byPod, readyTimeout, keepRetain, null);
+    }
+
+    public Result start(MigrationPlan plan, boolean byPod, Duration readyTimeout, boolean keepRetain,
+                        MigrationPlanner.SnapshotSource source) {
         String id = "zm-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(3));
         List<ClaimRef> claims = plan.moves().stream().map(MigrationPlan.ClaimMove::claim).sorted(
                 java.util.Comparator.comparing(ClaimRef::name)).toList();
@@ -114,6 +127,10 @@ public class MigrationService {
                 .addString(MigrationJob.PARAM_PRE_SNAPSHOT, String.valueOf(plan.preSnapshot()), false)
                 .addString(MigrationJob.PARAM_READY_TIMEOUT, String.valueOf(readyTimeout.toSeconds()), false)
                 .addString(MigrationJob.PARAM_KEEP_RETAIN, String.valueOf(keepRetain), false);
+        if (source != null) {
+            params.addString(MigrationJob.PARAM_FROM_SNAPSHOT, source.spec(), false);
+            params.addString(MigrationJob.PARAM_NODE_IS_DOWN, String.valueOf(source.nodeIsDown()), false);
+        }
         if (byPod) {
             params.addString(MigrationJob.PARAM_POD, plan.statefulSetNamespace() + "/" + plan.podName(), false);
         }

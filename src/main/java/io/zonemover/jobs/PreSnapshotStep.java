@@ -29,7 +29,7 @@ final class PreSnapshotStep extends MigrationStep {
 
     @Override
     Next next(MigrationContext ctx) {
-        if (!Boolean.parseBoolean(ctx.param(MigrationJob.PARAM_PRE_SNAPSHOT))) {
+        if (!Boolean.parseBoolean(ctx.param(MigrationJob.PARAM_PRE_SNAPSHOT)) || PreflightStep.rescue(ctx)) {
             return Next.DONE;
         }
         for (int i = 0; i < ctx.claimCount(); i++) {

@@ -22,6 +22,11 @@ final class QuiesceStep extends MigrationStep {
 
     /** When the pod was about to be stopped (epoch millis): the downtime counts from here. */
     static final Key STARTED = new Key("quiesceStartedAt");
+    /**
+     * Kubernetes' non-graceful node shutdown: on a node with this taint, pods are force-deleted and their
+     * volumes detached without the kubelet (GA in 1.28). The one way to free a pod from a node that is down.
+     */
+    static final String OUT_OF_SERVICE = "node.kubernetes.io/out-of-service";
 
     QuiesceStep(MigrationServices services) {
         super(services);
@@ -40,7 +45,13 @@ final class QuiesceStep extends MigrationStep {
             ctx.put(STARTED, System.currentTimeMillis());
             return Next.CHECKPOINT;
         }
-        if (stopController(ctx, cluster, this) || stopPod(ctx, cluster, this)) {
+        if (stopController(ctx, cluster, this)) {
+            return Next.WAIT;
+        }
+        if (PreflightStep.rescue(ctx)) {
+            return releaseFromDeadNode(ctx, cluster);
+        }
+        if (stopPod(ctx, cluster, this)) {
             return Next.WAIT;
         }
         List<String> ids = ctx.all(OLD_VOLUME);
@@ -57,6 +68,34 @@ final class QuiesceStep extends MigrationStep {
         audit(ctx, "detached", String.join(", ", ids) + (ids.size() == 1 ? " is" : " are")
                 + " detached (available); downtime has begun");
         return Next.DONE;
+    }
+
+    /**
+     * A rescue: the pod's node is down (checked at preflight), so its kubelet cannot stop it and its volumes
+     * cannot be detached. The node gets the out-of-service taint, Kubernetes force-deletes the pod, and the
+     * step waits until it is gone. The old volumes are not waited for: they are never read again.
+     */
+    private Next releaseFromDeadNode(MigrationContext ctx, Cluster cluster) {
+        Optional<Cluster.Pod> pod = cluster.pod(ctx.namespace(), ctx.get(POD));
+        String node = ctx.get(PreflightStep.DEAD_NODE);
+        if (pod.isEmpty()) {
+            audit(ctx, "released", "pod " + ctx.get(POD) + " is gone; the rescue restores from snapshots");
+            return Next.DONE;
+        }
+        if (node != null && node.equals(pod.get().nodeName())) {
+            Optional<Cluster.Node> n = cluster.node(node);
+            if (n.isPresent() && n.get().taints().stream().noneMatch(t -> t.startsWith(OUT_OF_SERVICE))) {
+                cluster.taintNode(node, OUT_OF_SERVICE, "nodeshutdown", "NoExecute");
+                audit(ctx, "tainted", "node " + node + " tainted " + OUT_OF_SERVICE + "=nodeshutdown:NoExecute "
+                        + "(non-graceful node shutdown): Kubernetes force-deletes its pods. Remove the taint once the "
+                        + "node is back and verified");
+                return Next.WAIT;
+            }
+        } else if (!pod.get().deleting()) {
+            cluster.deletePod(ctx.namespace(), ctx.get(POD));
+        }
+        report("waiting for pod " + ctx.get(POD) + " to be force-deleted from node " + pod.get().nodeName());
+        return Next.WAIT;
     }
 
     /** Deletes the StatefulSet with propagationPolicy=Orphan; true while it still exists. */

@@ -381,8 +381,13 @@ public final class FakeBlockStore implements BlockStore {
     }
 
     @Override
-    public java.time.Instant now() {
-        return java.time.Instant.now();
+    public synchronized java.time.Instant now() {
+        return Instant.ofEpochSecond(clock);
+    }
+
+    /** Moves the fake cloud's clock (snapshots start at it; now() reads it). */
+    public synchronized void advanceClock(long seconds) {
+        clock += seconds;
     }
 
     /** instance id -> EC2 state, for the outage tests. */

@@ -936,4 +936,24 @@ public final class FakeCluster implements Cluster {
     private static String key(String namespace, String name) {
         return namespace + "/" + name;
     }
+
+    // ---- nodes for the zone-outage rescue: plain, no faults ----
+
+    /** node name -> what node() answers; tests fill it. */
+    public final Map<String, Node> nodeFacts = new java.util.HashMap<>();
+
+    @Override
+    public synchronized java.util.Optional<Node> node(String name) {
+        return java.util.Optional.ofNullable(nodeFacts.get(name));
+    }
+
+    @Override
+    public synchronized void taintNode(String name, String key, String value, String effect) {
+        Node node = nodeFacts.get(name);
+        if (node != null) {
+            List<String> taints = new java.util.ArrayList<>(node.taints());
+            taints.add(key + "=" + value + ":" + effect);
+            nodeFacts.put(name, new Node(node.name(), node.zone(), node.ready(), node.instanceId(), taints));
+        }
+    }
 }
