@@ -31,7 +31,7 @@ class JobManifestsTest {
 
     /** resource -> verbs zonemover needs on it. */
     private static final Map<String, Set<String>> ALLOWED = Map.of(
-            "nodes", Set.of("get", "list"),
+            "nodes", Set.of("get", "list", "update"),
             "pods", Set.of("get", "list", "delete"),
             "events", Set.of("get", "list"),
             "storageclasses", Set.of("get", "list", "create", "delete"),
@@ -79,8 +79,8 @@ class JobManifestsTest {
                                 "configmaps");
             }
             if (verbs.contains("update")) {
-                assertThat(resource).as("update only for the claim lock's compare-and-set and the move's record")
-                        .isIn("persistentvolumeclaims", "configmaps");
+                assertThat(resource).as("update only for the claim lock's compare-and-set, the move's record and "
+                        + "the out-of-service taint of a dead node").isIn("persistentvolumeclaims", "configmaps", "nodes");
             }
             assertThat(verbs).as(resource + ": never deletecollection, escalate, bind, impersonate")
                     .doesNotContain("deletecollection", "escalate", "bind", "impersonate", "watch");
