@@ -1,15 +1,19 @@
 package io.zonemover.cli;
 
 import io.zonemover.cluster.ClusterReader;
+import io.zonemover.aws.Ec2BlockStore;
 import io.zonemover.cluster.ClusterSnapshot;
 import io.zonemover.diagnose.Diagnosis;
 import io.zonemover.diagnose.Finding;
+import io.zonemover.diagnose.RecoveryPoints;
+import io.zonemover.diagnose.SnapshotFacts;
 import io.zonemover.domain.Placement;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,16 +22,23 @@ import java.util.concurrent.Callable;
 @Command(name = "diagnose",
         description = {"Finds what keeps EBS-backed pods from running across zones, and prints the command that fixes each:",
                 "  InterruptedMove               a move that stopped part-way (its StatefulSet may be deleted)",
+                "  ZoneOutage                    every node of a zone is NotReady: its pods, their volumes' newest",
+                "                                completed snapshots and their age, and the command that rescues each",
                 "  VolumeNodeAffinityConflict    a Pending pod whose volumes' zone has no node that can take it",
                 "  SplitPodVolumes               a pod whose volumes are in different zones",
                 "  AttachFailure                 FailedAttachVolume / Multi-Attach, or a pod on a node in another zone",
                 "  ZoneImbalance                 a StatefulSet whose volumes crowd one zone",
+                "  RecoveryPointObjective        with --rpo: a StatefulSet claim whose newest completed snapshot is",
+                "                                older than that, or that has none",
                 "  ImmediateBindingStorageClass  an EBS StorageClass that picks zones before pods are scheduled",
-                "Read only: it lists each kind once and changes nothing.",
+                "Read only: it lists each kind once and changes nothing. EC2 is read (snapshots of the volumes",
+                "concerned) only when a zone is down or --rpo is given.",
                 "Looks at all namespaces unless -n is given (unlike kubectl: in an incident you want everything)."},
         footerHeading = "%nExit codes:%n",
-        footer = {"  0  nothing found", "  1  findings (or the cluster could not be read)", "  2  bad input",
-                "", "Examples:", "  zonemover diagnose", "  zonemover diagnose -n default -o json"})
+        footer = {"  0  nothing found", "  1  findings (or the cluster could not be read, or --rpo could not be checked)",
+                "  2  bad input",
+                "", "Examples:", "  zonemover diagnose", "  zonemover diagnose -n default -o json",
+                "  zonemover diagnose --rpo 1h"})
 final class DiagnoseCommand extends BaseCommand implements Callable<Integer> {
 
     static final class Scope {
@@ -41,12 +52,21 @@ final class DiagnoseCommand extends BaseCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     Scope scope;
 
+    @Option(names = "--rpo", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Recovery point objective (e.g. 1h): report every StatefulSet EBS claim whose newest"
+                    + " completed snapshot is older than this, or that has none (reads its snapshots from EC2).")
+    Duration rpo;
+
     @Override
     public Integer call() throws Exception {
         String namespace = scope == null || scope.all ? null : scope.namespace;
         ClusterSnapshot snapshot = new ClusterReader(connections().kube()).read(namespace);
-        List<Finding> findings = Diagnosis.of(snapshot);
+        // The EC2 client is built only if a finding needs the volumes' snapshots: a cold diagnose stays fast.
+        Diagnosis.Report report = Diagnosis.of(SnapshotFacts.of(snapshot), rpo,
+                () -> new Ec2BlockStore(connections().ec2()));
+        List<Finding> findings = report.findings();
         snapshot.notes().forEach(note -> err().println("warning: " + note));
+        report.warnings().forEach(w -> err().println("warning: " + w));
         if (global().json()) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("findings", findings.stream().map(Finding::toJson).toList());
@@ -54,7 +74,7 @@ final class DiagnoseCommand extends BaseCommand implements Callable<Integer> {
         } else {
             printTable(snapshot, findings, out());
         }
-        return findings.isEmpty() ? 0 : 1;
+        return findings.isEmpty() && !(rpo != null && report.recoveryPointsUnknown()) ? 0 : 1;
     }
 
     static void printTable(ClusterSnapshot snapshot, List<Finding> findings, PrintWriter out) {
@@ -89,9 +109,28 @@ final class DiagnoseCommand extends BaseCommand implements Callable<Integer> {
         for (Finding f : findings) {
             out.println(i++ + ". " + f.object() + " (" + f.kind().name() + ")");
             out.println("   " + f.message());
-            out.println("   fix: " + (f.command() == null ? "no single command; see above" : f.command()));
+            if (f.outage() != null && !f.outage().pods().isEmpty()) {
+                printOutagePods(f.outage(), out);
+            } else {
+                out.println("   fix: " + (f.command() == null ? "no single command; see above" : f.command()));
+            }
         }
         out.println();
         out.println(findings.size() + " finding(s) in " + where + " (" + counted + ").");
+    }
+
+    /** Each pod caught in a zone outage: its claims' recovery points, and the command that rescues it. */
+    private static void printOutagePods(Finding.Outage outage, PrintWriter out) {
+        for (Finding.OutagePod p : outage.pods()) {
+            out.println("   - " + p.namespace() + "/" + p.pod());
+            for (Finding.ClaimPoint c : p.claims()) {
+                String point = c.recoveryPointSnapshotId() != null
+                        ? c.recoveryPointSnapshotId() + (c.recoveryPointAgeSeconds() == null ? ""
+                                : ", " + RecoveryPoints.age(c.recoveryPointAgeSeconds()) + " old")
+                        : outage.recoveryPointsKnown() ? "no completed snapshot" : "recovery point unknown";
+                out.println("       " + c.claim() + " " + c.volumeId() + ": " + point);
+            }
+            out.println("     rescue (loses writes since): " + (p.command() == null ? "none; see above" : p.command()));
+        }
     }
 }

@@ -81,7 +81,7 @@ final class AttachFailureDetector implements Detector {
         List<Mount> away = volumes.ebs().stream()
                 .filter(m -> !reported.contains(m.claimName()) && !m.volume().zone().equals(nodeZone))
                 .toList();
-        if (away.isEmpty() || volumes.underMove(soFar)) {
+        if (away.isEmpty() || volumes.underMove(soFar) || volumes.inOutage(soFar)) {
             return Optional.empty();
         }
         List<Mount> pinned = volumes.pinned();

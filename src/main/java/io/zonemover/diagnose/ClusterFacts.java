@@ -47,6 +47,8 @@ public final class ClusterFacts {
     private final List<StorageClass> storageClasses;
     private final List<StatefulSet> statefulSets;
     private final List<MoveRecord> moves;
+    private final RecoveryPoints recoveryPoints;
+    private final java.time.Duration rpo;
 
     private final Map<String, Claim> claimByKey = new HashMap<>();
     private final Map<String, Volume> volumeByName = new HashMap<>();
@@ -60,6 +62,8 @@ public final class ClusterFacts {
                  List<Volume> volumes, List<StorageClass> storageClasses, List<StatefulSet> statefulSets,
                  List<Event> events, List<MoveRecord> moves) {
         this.namespace = namespace;
+        this.recoveryPoints = RecoveryPoints.notRead();
+        this.rpo = null;
         this.nodes = List.copyOf(nodes);
         this.pods = sorted(pods, Comparator.comparing(Pod::namespace).thenComparing(Pod::name));
         this.claims = List.copyOf(claims);
@@ -84,6 +88,50 @@ public final class ClusterFacts {
         }
         this.nodes.forEach(n -> nodeByName.put(n.name(), n));
         this.statefulSets.forEach(s -> statefulSetByKey.put(key(s.namespace(), s.name()), s));
+    }
+
+    /** The same cluster with what EC2 says of its volumes' snapshots, and the recovery point objective asked for. */
+    private ClusterFacts(ClusterFacts of, RecoveryPoints recoveryPoints, java.time.Duration rpo) {
+        this.namespace = of.namespace;
+        this.nodes = of.nodes;
+        this.pods = of.pods;
+        this.claims = of.claims;
+        this.volumes = of.volumes;
+        this.storageClasses = of.storageClasses;
+        this.statefulSets = of.statefulSets;
+        this.moves = of.moves;
+        this.recoveryPoints = recoveryPoints;
+        this.rpo = rpo;
+        claimByKey.putAll(of.claimByKey);
+        volumeByName.putAll(of.volumeByName);
+        podsByClaim.putAll(of.podsByClaim);
+        podByKey.putAll(of.podByKey);
+        eventsByUid.putAll(of.eventsByUid);
+        nodeByName.putAll(of.nodeByName);
+        statefulSetByKey.putAll(of.statefulSetByKey);
+    }
+
+    /**
+     * These facts plus the volumes' recovery points ({@link RecoveryPoints#notRead()} when none were read)
+     * and the recovery point objective of {@code --rpo} (null when not asked).
+     */
+    public ClusterFacts withRecoveryPoints(RecoveryPoints points, java.time.Duration objective) {
+        return new ClusterFacts(this, points == null ? RecoveryPoints.notRead() : points, objective);
+    }
+
+    /** Each volume's newest completed snapshot, when read. */
+    public RecoveryPoints recoveryPoints() {
+        return recoveryPoints;
+    }
+
+    /** The recovery point objective asked for ({@code --rpo}); null when not asked. */
+    public java.time.Duration rpo() {
+        return rpo;
+    }
+
+    /** Every volume (PV). */
+    public List<Volume> volumes() {
+        return volumes;
     }
 
     public static String key(String namespace, String name) {

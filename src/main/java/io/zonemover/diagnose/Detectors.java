@@ -10,10 +10,12 @@ public final class Detectors {
 
     public static final List<Detector> ALL = List.of(
             new InterruptedMoveDetector(),
+            new ZoneOutageDetector(),
             new VolumeNodeAffinityConflictDetector(),
             new SplitPodVolumesDetector(),
             new AttachFailureDetector(),
             new ZoneImbalanceDetector(),
+            new RecoveryPointObjectiveDetector(),
             new ImmediateBindingDetector());
 
     private Detectors() {

@@ -4,6 +4,7 @@ import io.zonemover.domain.Placement;
 
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The plain records detectors read: what the diagnosis needs of each Kubernetes object, and nothing of
@@ -71,11 +72,20 @@ public final class Facts {
      * @param replicas       {@code spec.replicas}, 1 when unset
      * @param claimTemplates the names of its volumeClaimTemplates, in order
      * @param templateNeeds  what its pod template asks of a node
+     * @param selector       {@code spec.selector.matchLabels} (empty when it has none)
      */
     public record StatefulSet(String namespace, String name, int replicas, int ordinalStart,
-                              List<String> claimTemplates, Placement.PodNeeds templateNeeds) {
+                              List<String> claimTemplates, Placement.PodNeeds templateNeeds,
+                              Map<String, String> selector) {
         public StatefulSet {
             claimTemplates = List.copyOf(claimTemplates);
+            selector = selector == null ? Map.of() : Map.copyOf(selector);
+        }
+
+        /** Without a selector. */
+        public StatefulSet(String namespace, String name, int replicas, int ordinalStart,
+                           List<String> claimTemplates, Placement.PodNeeds templateNeeds) {
+            this(namespace, name, replicas, ordinalStart, claimTemplates, templateNeeds, Map.of());
         }
 
         /** The pod name of an ordinal. */

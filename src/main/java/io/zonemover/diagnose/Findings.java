@@ -17,24 +17,29 @@ import java.util.Set;
  *   <li>claims under a move: those of an {@link Kind#InterruptedMove}; nothing else may suggest moving them;</li>
  *   <li>flagged claims: those a pod-level finding already covers (an interrupted move, a stuck or split pod,
  *       a pod running away from its volume), so an imbalance finding does not propose them again;</li>
+ *   <li>claims in an outage: those of the pods a {@link Kind#ZoneOutage} lists; their rescue is from
+ *       snapshots, so nothing else suggests moving them (a move would try to snapshot a dead volume);</li>
  *   <li>proposed moves: claim -> zone, for the stuck and split pods' moves, so that an imbalance counts
  *       those replicas where they will be.</li>
  * </ul>
  */
 public final class Findings {
 
-    private static final Findings NONE = new Findings(List.of(), Set.of(), Set.of(), Map.of());
+    private static final Findings NONE = new Findings(List.of(), Set.of(), Set.of(), Map.of(), Set.of());
 
     private final List<Finding> all;
     private final Set<String> underMove;
     private final Set<String> flagged;
     private final Map<String, String> proposed;
+    private final Set<String> inOutage;
 
-    private Findings(List<Finding> all, Set<String> underMove, Set<String> flagged, Map<String, String> proposed) {
+    private Findings(List<Finding> all, Set<String> underMove, Set<String> flagged, Map<String, String> proposed,
+                     Set<String> inOutage) {
         this.all = all;
         this.underMove = underMove;
         this.flagged = flagged;
         this.proposed = proposed;
+        this.inOutage = inOutage;
     }
 
     public static Findings none() {
@@ -50,8 +55,18 @@ public final class Findings {
         Set<String> nextUnderMove = new HashSet<>(underMove);
         Set<String> nextFlagged = new HashSet<>(flagged);
         Map<String, String> nextProposed = new HashMap<>(proposed);
+        Set<String> nextInOutage = new HashSet<>(inOutage);
         for (Finding f : more) {
             nextAll.add(f);
+            if (f.outage() != null) {
+                for (Finding.OutagePod pod : f.outage().pods()) {
+                    for (Finding.ClaimPoint c : pod.claims()) {
+                        String key = ClusterFacts.key(pod.namespace(), c.claim());
+                        nextInOutage.add(key);
+                        nextFlagged.add(key);
+                    }
+                }
+            }
             boolean flags = switch (f.kind()) {
                 case InterruptedMove, VolumeNodeAffinityConflict, SplitPodVolumes -> true;
                 case AttachFailure -> f.suggestedZone() != null;
@@ -73,7 +88,15 @@ public final class Findings {
             }
         }
         return new Findings(List.copyOf(nextAll), Set.copyOf(nextUnderMove), Set.copyOf(nextFlagged),
-                Map.copyOf(nextProposed));
+                Map.copyOf(nextProposed), Set.copyOf(nextInOutage));
+    }
+
+    /**
+     * A claim of a pod caught in a zone outage: its volume may be in a zone that is down, where it cannot be
+     * snapshotted, so no finding may suggest an ordinary move of it.
+     */
+    public boolean inOutage(String namespace, String claim) {
+        return inOutage.contains(ClusterFacts.key(namespace, claim));
     }
 
     public List<Finding> all() {

@@ -54,6 +54,11 @@ record PodVolumes(String namespace, List<Mount> mounts) {
                 || m.claim() != null && m.claim().migrationJob() != null);
     }
 
+    /** Some claim of the pod is caught in a zone outage: its rescue is from snapshots, not a move. */
+    boolean inOutage(Findings soFar) {
+        return mounts.stream().anyMatch(m -> soFar.inOutage(namespace, m.claimName()));
+    }
+
     /** The claims and their volumes, for a finding's {@code claims}. */
     static List<Finding.ClaimRef> refs(List<Mount> mounts) {
         List<Finding.ClaimRef> out = new ArrayList<>(mounts.size());

@@ -141,7 +141,8 @@ public final class SnapshotFacts {
         int start = spec != null && spec.getOrdinals() != null && spec.getOrdinals().getStart() != null
                 ? spec.getOrdinals().getStart() : 0;
         return new StatefulSet(sts.getMetadata().getNamespace(), sts.getMetadata().getName(), replicas, start,
-                templates, PvFacts.needs(spec == null || spec.getTemplate() == null ? null : spec.getTemplate().getSpec()));
+                templates, PvFacts.needs(spec == null || spec.getTemplate() == null ? null : spec.getTemplate().getSpec()),
+                spec == null || spec.getSelector() == null ? null : spec.getSelector().getMatchLabels());
     }
 
     static Event event(CoreV1Event e) {

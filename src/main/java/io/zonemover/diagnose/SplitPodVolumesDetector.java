@@ -28,7 +28,8 @@ final class SplitPodVolumesDetector implements Detector {
             }
             PodVolumes volumes = new PodVolumes(pod.namespace(), facts.mounts(pod));
             List<Mount> ebs = volumes.ebs();
-            if (ebs.isEmpty() || volumes.zones().size() < 2 || volumes.underMove(known)) {
+            if (ebs.isEmpty() || volumes.zones().size() < 2 || volumes.underMove(known)
+                    || volumes.inOutage(known)) {
                 continue;
             }
             List<Mount> pinned = volumes.pinned();

@@ -37,7 +37,8 @@ final class VolumeNodeAffinityConflictDetector implements Detector {
             }
             PodVolumes volumes = new PodVolumes(pod.namespace(), facts.mounts(pod));
             List<Mount> ebs = volumes.ebs();
-            if (ebs.isEmpty() || volumes.zones().size() != 1 || volumes.underMove(known)) {
+            if (ebs.isEmpty() || volumes.zones().size() != 1 || volumes.underMove(known)
+                    || volumes.inOutage(known)) {
                 continue;
             }
             String zone = volumes.zones().iterator().next();
