@@ -161,6 +161,8 @@ public abstract class PortContract {
         String first = blockStore().createVolume(snapshot, source.zone(), source, tags, "zm-contract-token-1");
         String second = blockStore().createVolume(snapshot, source.zone(), source, tags, "zm-contract-token-1");
         assertThat(second).isEqualTo(first);
+        // EC2 is eventually consistent: a new volume may be invisible to Describe for a moment.
+        settle();
         assertThat(blockStore().volumesTagged(Tags.JOB, "zm-contract-token")).extracting(EbsVolume::id)
                 .containsExactly(first);
         assertThat(blockStore().snapshotsTagged(Tags.JOB, "zm-contract-token")).extracting(EbsSnapshot::id)
