@@ -85,7 +85,8 @@ final class SnapshotCommand extends BaseCommand implements Callable<Integer> {
                 new Ec2BlockStore(connections().ec2()));
         Plan plan = snapshots.plan(namespace, sel, keep);
         PrintWriter planOut = global().json() ? err() : out();
-        printPlan(plan, planOut);
+        // With --yes (a CronJob) the result table says it all; otherwise the plan is what is being agreed to.
+        printPlan(plan, planOut, dryRun || !yes);
         if (dryRun) {
             if (global().json()) {
                 out().println(Json.write(planJson(plan)));
@@ -107,26 +108,26 @@ final class SnapshotCommand extends BaseCommand implements Callable<Integer> {
         return report.failed() ? 1 : 0;
     }
 
-    private static void printPlan(Plan plan, PrintWriter out) {
+    private static void printPlan(Plan plan, PrintWriter out, boolean table) {
         String where = plan.namespace() == null ? "all namespaces" : "namespace " + plan.namespace();
         String which = plan.selector().isEverything() ? "" : " matching " + plan.selector();
         out.println(plan.statefulSets().size() + " StatefulSet(s)" + which + " in " + where + ", "
                 + plan.items().size() + " claim(s); keeping the newest " + plan.keep()
                 + " completed protective snapshot(s) per volume.");
-        if (plan.items().isEmpty()) {
+        if (plan.items().isEmpty() || !table) {
             out.flush();
             return;
         }
-        Table table = Table.of("CLAIM", "POD", "VOLUME", "ZONE", "PLAN", "DELETE", "KEEP");
+        Table rows = Table.of("CLAIM", "POD", "VOLUME", "ZONE", "PLAN", "DELETE", "KEEP");
         for (Item i : plan.items()) {
             String what = switch (i.decision()) {
                 case TAKE -> "snapshot";
                 case SKIP_LIMIT, SKIP -> "skip: " + i.reason();
                 case FAIL -> "FAIL: " + i.reason();
             };
-            table.row(i.claim(), i.pod(), i.volumeId(), i.zone(), what, i.toDelete().size(), i.kept());
+            rows.row(i.claim(), i.pod(), i.volumeId(), i.zone(), what, i.toDelete().size(), i.kept());
         }
-        table.print(out);
+        rows.print(out);
         out.flush();
     }
 
