@@ -51,13 +51,21 @@ class ArchitectureTest {
                     "software.amazon.awssdk..", "io.kubernetes.client..", "okhttp3..")
             .because("jobs talk to EBS through BlockStore and to Kubernetes through Cluster (jobs/package-info.java)");
 
+    /** protect: a use case on the two ports and the domain only, beside the move engine rather than on it. */
+    @ArchTest
+    static final ArchRule protectiveSnapshotsUseOnlyThePortsAndTheDomain = classes()
+            .that().resideInAPackage("io.zonemover.protect..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "io.zonemover.protect..",
+                    "io.zonemover.domain..", "io.zonemover.cluster..", "io.zonemover.aws..")
+            .because("protective snapshots reach Kubernetes and EC2 through the ports (protect/package-info.java)");
+
     /** cluster and aws: the two ports and their adapters know nothing of the use cases above them. */
     @ArchTest
     static final ArchRule portsDoNotDependOnUseCases = noClasses()
             .that().resideInAnyPackage("io.zonemover.cluster..", "io.zonemover.aws..")
             .should().dependOnClassesThat().resideInAnyPackage("io.zonemover.jobs..", "io.zonemover.cli..",
-                    "io.zonemover.diagnose..", "io.zonemover.state..")
-            .because("the ports serve jobs and diagnose, not the other way round");
+                    "io.zonemover.diagnose..", "io.zonemover.state..", "io.zonemover.protect..")
+            .because("the ports serve jobs, diagnose and protect, not the other way round");
 
     @ArchTest
     static final ArchRule theTwoPortsStayApart = noClasses()

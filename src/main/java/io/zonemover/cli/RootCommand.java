@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
                 DiagnoseCommand.class,
                 MigrateCommand.class,
                 JobsCommand.class,
+                SnapshotCommand.class,
                 StorageClassCommand.class,
                 SimCommand.class,
         })

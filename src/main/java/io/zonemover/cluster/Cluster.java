@@ -82,6 +82,12 @@ public interface Cluster {
 
     Optional<StatefulSet> statefulSet(String namespace, String name);
 
+    /**
+     * The StatefulSets whose labels match {@code labelSelector} (Kubernetes syntax, already checked; empty:
+     * all), in {@code namespace}, or in every namespace when it is null. The API server does the filtering.
+     */
+    List<StatefulSet> statefulSets(String namespace, String labelSelector);
+
     /** Nodes as placement sees them, with what the running pods already request. */
     List<Placement.Node> placementNodes();
 

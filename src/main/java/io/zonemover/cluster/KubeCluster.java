@@ -224,6 +224,43 @@ public final class KubeCluster implements Cluster {
         return calls.getRaw("/apis/apps/v1/namespaces/" + namespace + "/statefulsets/" + name).map(KubeCluster::toStatefulSet);
     }
 
+    @Override
+    public List<StatefulSet> statefulSets(String namespace, String labelSelector) {
+        String base = namespace == null ? "/apis/apps/v1/statefulsets"
+                : "/apis/apps/v1/namespaces/" + namespace + "/statefulsets";
+        List<StatefulSet> result = new ArrayList<>();
+        String next = null;
+        do {
+            // Raw, as served: each StatefulSet keeps the manifest its record promises.
+            StringBuilder path = new StringBuilder(base).append("?limit=500");
+            if (labelSelector != null && !labelSelector.isBlank()) {
+                path.append("&labelSelector=").append(query(labelSelector));
+            }
+            if (next != null) {
+                path.append("&continue=").append(query(next));
+            }
+            JsonObject list = calls.getRaw(path.toString()).orElseThrow(() -> new PortError(PortError.Kind.NOT_FOUND,
+                    "Kubernetes", "HTTP 404", "list StatefulSets" + (namespace == null ? "" : " in " + namespace), null));
+            if (list.has("items") && list.get("items").isJsonArray()) {
+                list.getAsJsonArray("items").forEach(item -> {
+                    // A list's items come without kind and apiVersion; the manifest a StatefulSet carries has them.
+                    JsonObject sts = new JsonObject();
+                    sts.addProperty("apiVersion", "apps/v1");
+                    sts.addProperty("kind", "StatefulSet");
+                    item.getAsJsonObject().entrySet().forEach(e -> sts.add(e.getKey(), e.getValue()));
+                    result.add(toStatefulSet(sts));
+                });
+            }
+            JsonObject meta = list.has("metadata") ? list.getAsJsonObject("metadata") : new JsonObject();
+            next = string(meta, "continue");
+        } while (next != null && !next.isEmpty());
+        return result;
+    }
+
+    private static String query(String value) {
+        return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
     private static StatefulSet toStatefulSet(JsonObject sts) {
         JsonObject meta = sts.getAsJsonObject("metadata");
         JsonObject spec = sts.getAsJsonObject("spec");

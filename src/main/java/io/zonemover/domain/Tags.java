@@ -13,6 +13,13 @@ public final class Tags {
     public static final String CLAIM = "zonemover.io/claim";
     public static final String SUPERSEDED_BY = "zonemover.io/superseded-by";
     public static final String ROLLED_BACK = "zonemover.io/rolled-back-by";
+    /**
+     * On zonemover's protective snapshots ({@code zonemover snapshot}), value {@code true}: the only snapshots
+     * zonemover ever deletes, and the only ones its IAM policy lets it delete.
+     */
+    public static final String PROTECT = "zonemover.io/protect";
+    /** When a protective snapshot was taken, ISO-8601 UTC; also what a retried create looks for. */
+    public static final String TAKEN_AT = "zonemover.io/taken-at";
     /** Annotation on the claim while a job owns it. */
     public static final String MIGRATION_ANNOTATION = "zonemover.io/migration";
 
@@ -51,6 +58,24 @@ public final class Tags {
         tags.put(SOURCE_VOLUME, sourceVolumeId);
         tags.put(CLAIM, claim.toString());
         return tags;
+    }
+
+    /** The tags of a protective snapshot: zonemover's mark, whose data it is, and when it was taken. */
+    public static Map<String, String> forProtectiveSnapshot(String volumeId, ClaimRef claim, String takenAt) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put(PROTECT, "true");
+        tags.put(CLAIM, claim.toString());
+        tags.put(SOURCE_VOLUME, volumeId);
+        tags.put(TAKEN_AT, takenAt);
+        return tags;
+    }
+
+    /**
+     * True for a snapshot zonemover took as a protective one (and so may delete when it is past retention): it
+     * carries {@code zonemover.io/protect=true} and is not a move's ({@code zonemover.io/job}), whatever else.
+     */
+    public static boolean isProtective(Map<String, String> snapshotTags) {
+        return snapshotTags != null && "true".equals(snapshotTags.get(PROTECT)) && !snapshotTags.containsKey(JOB);
     }
 
     /** The tags of a snapshot taken by a job: enough to find it again after a crash. */

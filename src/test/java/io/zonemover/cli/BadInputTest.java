@@ -152,6 +152,15 @@ class BadInputTest {
                 bad("yaml", "--sim", w, "diagnose", "-o", "yaml"),
                 bad("--namespace", "--sim", w, "diagnose", "-n", "default", "-A"),
                 bad("--bogus", "--sim", w, "diagnose", "--bogus"),
+                // snapshot
+                bad("--keep", "--sim", w, "snapshot", "--keep", "0", "--yes"),
+                bad("--keep", "--sim", w, "snapshot", "-A", "--keep", "-3", "--dry-run"),
+                bad("abc", "--sim", w, "snapshot", "--keep", "abc", "--yes"),
+                bad("app in (web", "--sim", w, "snapshot", "-l", "app in (web", "--yes"),
+                bad("Tier_", "--sim", w, "snapshot", "-A", "-l", "Tier_=db", "--yes"),
+                bad("--namespace", "--sim", w, "snapshot", "-n", "default", "-A", "--yes"),
+                bad("Not_A_Namespace", "--sim", w, "snapshot", "-n", "Not_A_Namespace", "--yes"),
+                bad("--bogus", "--sim", w, "snapshot", "--bogus"),
                 // sim
                 bad("nope", "sim", "init", root.resolve("new-world").toString(), "--scenario", "nope"),
                 bad("--scenario", "sim", "init", root.resolve("new-world").toString()),
@@ -219,6 +228,9 @@ class BadInputTest {
                                 w}), 0),
                 Arguments.of(Named.of("ISO duration", new String[] {"--sim", w, "migrate", "default/www-web-3",
                         "--to", "auto", "--dry-run", "--ready-timeout", "PT15M", "--region", "us-gov-west-1"}), 0),
+                Arguments.of(Named.of("snapshot --dry-run with a selector",
+                        new String[] {"--sim", w, "snapshot", "-A", "-l", "app in (web, db),!gone", "--keep", "2",
+                                "--dry-run"}), 0),
                 Arguments.of(Named.of("help despite a bad --db",
                         new String[] {"--db", textFile.toString(), "migrate", "--help"}), 0));
     }

@@ -23,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The in-cluster manifests in jobs/: every YAML parses, the ClusterRole grants exactly what zonemover uses
  * (no delete beyond the kinds a move replaces), the Job runs migrate with that ServiceAccount and its state
- * on a WaitForFirstConsumer claim, and the IAM policy can delete nothing.
+ * on a WaitForFirstConsumer claim, the CronJob takes protective snapshots every 10 minutes with the same
+ * account, and the IAM policy can delete nothing but snapshots tagged {@code zonemover.io/protect=true}.
  */
 class JobManifestsTest {
 
@@ -43,12 +44,13 @@ class JobManifestsTest {
             "poddisruptionbudgets", Set.of("get", "list"));
 
     private static final Set<String> EC2_ACTIONS = Set.of("ec2:DescribeAvailabilityZones", "ec2:DescribeVolumes",
-            "ec2:DescribeSnapshots", "ec2:CreateSnapshot", "ec2:CreateVolume", "ec2:CreateTags");
+            "ec2:DescribeSnapshots", "ec2:CreateSnapshot", "ec2:CreateVolume", "ec2:CreateTags", "ec2:DeleteSnapshot");
 
     @Test
     void everyYamlParses() throws IOException {
         List<Path> files = files(".yaml");
-        assertThat(files).extracting(p -> p.getFileName().toString()).contains("rbac.yaml", "migrate-job.yaml");
+        assertThat(files).extracting(p -> p.getFileName().toString()).contains("rbac.yaml", "migrate-job.yaml",
+                "snapshot-cronjob.yaml");
         for (Path file : files) {
             assertThat(load(file)).as(file + " has documents").isNotEmpty()
                     .allSatisfy(doc -> assertThat(doc).as(file + ": apiVersion and kind").containsKeys("apiVersion", "kind"));
@@ -131,13 +133,69 @@ class JobManifestsTest {
     }
 
     @Test
-    void iamPolicyAllowsOnlyTheEc2CallsZonemoverMakesAndNoDelete() throws IOException {
+    @SuppressWarnings("unchecked")
+    void snapshotCronJobTakesProtectiveSnapshotsEveryTenMinutesWithTheServiceAccount() throws IOException {
+        List<Map<String, Object>> docs = all();
+        Map<String, Object> cron = only(docs, "CronJob");
+        assertThat(cron.get("apiVersion")).isEqualTo("batch/v1");
+        Map<String, Object> spec = (Map<String, Object>) cron.get("spec");
+        assertThat(spec.get("schedule")).isEqualTo("*/10 * * * *");
+        assertThat(spec.get("concurrencyPolicy")).as("never two runs at once").isEqualTo("Forbid");
+        Map<String, Object> jobSpec = (Map<String, Object>) ((Map<String, Object>) spec.get("jobTemplate")).get("spec");
+        Map<String, Object> podSpec = (Map<String, Object>) ((Map<String, Object>) jobSpec.get("template")).get("spec");
+        assertThat(podSpec.get("serviceAccountName")).isEqualTo(metadata(only(docs, "ServiceAccount")).get("name"));
+        assertThat(metadata(cron).get("namespace")).isEqualTo(metadata(only(docs, "ServiceAccount")).get("namespace"));
+        Map<String, Object> container = ((List<Map<String, Object>>) podSpec.get("containers")).get(0);
+        List<String> line = new ArrayList<>((List<String>) container.get("command"));
+        line.addAll((List<String>) container.get("args"));
+        assertThat(String.join(" ", line))
+                .isEqualTo("zonemover snapshot -A -l zonemover.io/protect=true --keep 6 --yes");
+    }
+
+    @Test
+    void iamPolicyDeletesOnlyProtectiveSnapshots() throws IOException {
+        JsonNode policy = new ObjectMapper().readTree(JOBS.resolve("iam-policy.json").toFile());
+        List<JsonNode> deleting = new ArrayList<>();
+        for (JsonNode statement : policy.get("Statement")) {
+            if (actions(statement).stream().anyMatch(a -> a.toLowerCase(Locale.ROOT).contains("delete"))) {
+                deleting.add(statement);
+            }
+        }
+        assertThat(deleting).as("one statement deletes anything").hasSize(1);
+        JsonNode statement = deleting.get(0);
+        assertThat(actions(statement)).containsExactly("ec2:DeleteSnapshot");
+        assertThat(statement.get("Resource").isTextual() ? List.of(statement.get("Resource").asText())
+                : List.of()).as("snapshots only, one resource").containsExactly("arn:aws:ec2:*::snapshot/*");
+        JsonNode condition = statement.get("Condition");
+        assertThat(condition).as("DeleteSnapshot is conditioned").isNotNull();
+        assertThat(condition.size()).as("one operator").isEqualTo(1);
+        JsonNode equals = condition.get("StringEquals");
+        assertThat(equals).as("StringEquals, not a Like or IfExists variant").isNotNull();
+        assertThat(equals.size()).isEqualTo(1);
+        assertThat(equals.get("aws:ResourceTag/zonemover.io/protect").asText()).isEqualTo("true");
+    }
+
+    private static List<String> actions(JsonNode statement) {
+        JsonNode actions = statement.get("Action");
+        List<String> list = new ArrayList<>();
+        if (actions.isArray()) {
+            actions.forEach(a -> list.add(a.asText()));
+        } else {
+            list.add(actions.asText());
+        }
+        return list;
+    }
+
+    @Test
+    void iamPolicyAllowsOnlyTheEc2CallsZonemoverMakesAndNoOtherDelete() throws IOException {
         JsonNode policy = new ObjectMapper().readTree(JOBS.resolve("iam-policy.json").toFile());
         assertThat(policy.get("Version").asText()).isEqualTo("2012-10-17");
         Set<String> ec2 = new HashSet<>();
         List<String> all = new ArrayList<>();
         for (JsonNode statement : policy.get("Statement")) {
             assertThat(statement.get("Effect").asText()).isEqualTo("Allow");
+            assertThat(statement.has("NotAction") || statement.has("NotResource"))
+                    .as("no NotAction/NotResource: what is allowed is listed").isFalse();
             JsonNode actions = statement.get("Action");
             List<String> list = new ArrayList<>();
             if (actions.isArray()) {
@@ -151,8 +209,10 @@ class JobManifestsTest {
                 assertThat(statement.has("Condition")).as("CreateTags is always conditioned").isTrue();
             }
         }
-        assertThat(all).as("no wildcard, no delete, no detach").noneMatch(a -> a.contains("*")
-                || a.toLowerCase(Locale.ROOT).startsWith("ec2:delete")
+        assertThat(all).as("no wildcard, no delete (but of protective snapshots), no detach").noneMatch(a -> a.contains("*")
+                || a.toLowerCase(Locale.ROOT).startsWith("ec2:delete") && !a.equals("ec2:DeleteSnapshot")
+                || a.toLowerCase(Locale.ROOT).startsWith("kms:delete")
+                || a.toLowerCase(Locale.ROOT).startsWith("iam:")
                 || a.toLowerCase(Locale.ROOT).startsWith("ec2:detach")
                 || a.toLowerCase(Locale.ROOT).startsWith("kms:schedule"));
         assertThat(ec2).isEqualTo(EC2_ACTIONS);

@@ -116,6 +116,7 @@ public final class FakeCluster implements Cluster {
         public long observedGeneration;
         public String updateRevision;
         public boolean deleting;
+        public final Map<String, String> labels = new LinkedHashMap<>();
 
         StsObj(String namespace, String name) {
             this.namespace = namespace;
@@ -532,6 +533,19 @@ public final class FakeCluster implements Cluster {
         }, namespace, name);
     }
 
+    @Override
+    public List<StatefulSet> statefulSets(String namespace, String labelSelector) {
+        io.zonemover.domain.LabelSelector selector = io.zonemover.domain.LabelSelector.parse(labelSelector);
+        return faults.call("statefulSets", () -> {
+            synchronized (this) {
+                return statefulSets.values().stream()
+                        .filter(s -> namespace == null || s.namespace.equals(namespace))
+                        .filter(s -> selector.matches(s.labels))
+                        .map(this::view).toList();
+            }
+        }, namespace, labelSelector);
+    }
+
     private StatefulSet view(StsObj s) {
         int ready = (int) pods.values().stream().filter(p -> s.name.equals(p.owner) && p.ready).count();
         return new StatefulSet(s.namespace, s.name, s.uid, s.replicas, ready, s.deleting, List.copyOf(s.templates),
@@ -888,8 +902,12 @@ public final class FakeCluster implements Cluster {
 
     private static String stsManifest(StsObj s) {
         ObjectNode root = JSON.createObjectNode().put("apiVersion", "apps/v1").put("kind", "StatefulSet");
-        root.putObject("metadata").put("name", s.name).put("namespace", s.namespace).put("uid", s.uid)
-                .put("generation", s.generation);
+        ObjectNode meta = root.putObject("metadata").put("name", s.name).put("namespace", s.namespace)
+                .put("uid", s.uid).put("generation", s.generation);
+        if (!s.labels.isEmpty()) {
+            ObjectNode labels = meta.putObject("labels");
+            s.labels.forEach(labels::put);
+        }
         ObjectNode spec = root.putObject("spec").put("replicas", s.replicas).put("serviceName", s.name);
         spec.set("updateStrategy", parse(s.updateStrategy));
         ObjectNode podSpec = spec.putObject("template").putObject("spec");
