@@ -44,7 +44,9 @@ class JobManifestsTest {
             "poddisruptionbudgets", Set.of("get", "list"));
 
     private static final Set<String> EC2_ACTIONS = Set.of("ec2:DescribeAvailabilityZones", "ec2:DescribeVolumes",
-            "ec2:DescribeSnapshots", "ec2:CreateSnapshot", "ec2:CreateVolume", "ec2:CreateTags", "ec2:DeleteSnapshot");
+            "ec2:DescribeSnapshots", "ec2:CreateSnapshot", "ec2:CreateVolume", "ec2:CreateTags", "ec2:DeleteSnapshot",
+            // A zone-outage rescue: is the dead node's instance stopped; which volumes are impaired.
+            "ec2:DescribeInstances", "ec2:DescribeVolumeStatus");
 
     @Test
     void everyYamlParses() throws IOException {
