@@ -38,8 +38,15 @@ public final class Ec2Endpoint implements HttpHandler {
         this.throttle = new Throttle(wallNanos);
     }
 
-    /** A reply: HTTP status and XML body. */
-    record Reply(int status, String body) {
+    /** RFC 1123, as HTTP's Date header (and the SDK's parser of it) wants it. */
+    private static final java.time.format.DateTimeFormatter HTTP_DATE =
+            java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.withZone(java.time.ZoneOffset.UTC);
+
+    /** A reply: HTTP status, XML body, and the world time it was computed at (-1 when the world was not read). */
+    record Reply(int status, String body, long worldNow) {
+        Reply(int status, String body) {
+            this(status, body, -1);
+        }
     }
 
     @Override
@@ -55,6 +62,10 @@ public final class Ec2Endpoint implements HttpHandler {
             reply = error(Ec2Error.internalError(": " + e), requestId);
         }
         byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
+        long worldNow = reply.worldNow() >= 0 ? reply.worldNow() : access.read((w, now) -> now);
+        // The world's time, not this machine's: clients that take EC2's Date as the cloud's clock (to age
+        // snapshots) must see the clock the snapshots were stamped with.
+        exchange.getResponseHeaders().set("Date", HTTP_DATE.format(java.time.Instant.ofEpochMilli(worldNow)));
         exchange.getResponseHeaders().set("Content-Type", "text/xml;charset=UTF-8");
         exchange.getResponseHeaders().set("x-amzn-RequestId", requestId);
         exchange.sendResponseHeaders(reply.status(), bytes.length);
@@ -79,9 +90,10 @@ public final class Ec2Endpoint implements HttpHandler {
                 world.consumeCallFault();
                 QueryXml x = QueryXml.response(name, requestId);
                 action.handler().respond(params, world, now, x);
-                return new Reply(200, x.finish());
+                return new Reply(200, x.finish(), now);
             } catch (Ec2Error e) {
-                return error(e, requestId);
+                Reply r = error(e, requestId);
+                return new Reply(r.status(), r.body(), now);
             }
         };
         if (action.mutating()) {
