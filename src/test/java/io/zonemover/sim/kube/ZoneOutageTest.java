@@ -271,6 +271,30 @@ class ZoneOutageTest {
     }
 
     @Test
+    void theBlockStoreAdapterReadsTheOutageAndTheCloudsClock() throws Exception {
+        var blocks = new io.zonemover.aws.Ec2BlockStore(ec2);
+        V1Pod victim = podIn(DOWN);
+        String volume = volumeOf(victim);
+        String instance = instanceOf(h.core.readNode(victim.getSpec().getNodeName()).execute());
+        String first = ec2.createSnapshot(r -> r.volumeId(volume)).snapshotId();
+        h.advance(5 * 60_000);
+        zone(DOWN, true);
+        String second = ec2.createSnapshot(r -> r.volumeId(volume)).snapshotId();
+        h.advance(60_000);
+        assertThat(blocks.instanceState(instance)).contains("stopped");
+        assertThat(blocks.instanceState("i-0123456789abcdef0")).isEmpty();
+        assertThat(blocks.volumeStatus(List.of(volume))).containsEntry(volume, "impaired");
+        var snaps = blocks.snapshotsOfVolumes(List.of(volume));
+        assertThat(snaps).extracting(io.zonemover.domain.EbsSnapshot::id).containsExactly(second, first);
+        assertThat(blocks.now().toEpochMilli() / 1000).isEqualTo(world(World::now) / 1000);
+        Instant taken = snaps.get(1).startTime();
+        assertThat(java.time.Duration.between(taken, blocks.now()).toSeconds()).isEqualTo(360);
+        blocks.deleteSnapshot(second);
+        blocks.deleteSnapshot(second);
+        assertThat(blocks.snapshotsOfVolumes(List.of(volume))).hasSize(1);
+    }
+
+    @Test
     void theDateOfEc2AnswersIsTheWorldsTime() {
         h.advance(3 * 86_400_000L);
         assertCloudClockIsTheWorlds();
