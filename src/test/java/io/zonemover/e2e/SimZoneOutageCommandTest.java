@@ -29,7 +29,19 @@ class SimZoneOutageCommandTest {
             assertThat(run.err().strip().lines()).hasSize(1);
             assertThat(run.err()).contains("us-east-1z");
         }
+        SimWorlds.Run both = SimWorlds.run("sim", "fault", dir.toString(), "--zone-down", "us-east-1b", "--zone-up",
+                "us-east-1b");
+        assertThat(both.exit()).as(both.err()).isEqualTo(2);
         assertThat(Files.readString(dir.resolve(WorldStore.STATE_FILE))).isEqualTo(before);
+    }
+
+    @Test
+    void clearEndsEveryOutage() {
+        SimWorlds.create(dir, "healthy");
+        assertThat(SimWorlds.run("sim", "fault", dir.toString(), "--zone-down", "us-east-1c").exit()).isZero();
+        SimWorlds.Run cleared = SimWorlds.run("sim", "fault", dir.toString(), "--clear");
+        assertThat(cleared.exit()).as(cleared.err()).isZero();
+        assertThat(cleared.out()).contains("zones down: []");
     }
 
     @Test
