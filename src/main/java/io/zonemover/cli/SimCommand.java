@@ -159,6 +159,16 @@ final class SimCommand extends BaseCommand implements Runnable {
         @Option(names = "--full-zone", paramLabel = "ZONE", description = "Nodes in ZONE have no room for new pods.")
         String fullZone;
 
+        @Option(names = "--zone-down", paramLabel = "ZONE",
+                description = {"An outage of ZONE: its nodes stop reporting (NotReady, tainted unreachable; their pods are "
+                        + "marked for deletion after 300 s but never go), its instances are stopped, its volumes impaired "
+                        + "(no writes; attach and detach fail; snapshots stall, then fail)."})
+        String zoneDown;
+
+        @Option(names = "--zone-up", paramLabel = "ZONE",
+                description = "The end of ZONE's outage: nodes Ready, instances running, volumes ok, stalled snapshots go on.")
+        String zoneUp;
+
         @Option(names = "--kube-error-rate", paramLabel = "FRACTION",
                 description = "This share (0..1) of Kubernetes API calls is answered with one of --kube-error-codes.")
         String kubeErrorRate;
@@ -200,13 +210,16 @@ final class SimCommand extends BaseCommand implements Runnable {
             Double conflictRate = rate("--kube-conflict-rate", kubeConflictRate);
             List<Integer> codes = codes(kubeErrorCodes);
             Duration unreachableFor = positiveDuration("--kube-unreachable-for", kubeUnreachableFor);
-            if (fullZone != null || rejectZone != null) {
+            if (zoneDown != null && zoneDown.equals(zoneUp)) {
+                throw ZonemoverException.badInput("--zone-down and --zone-up name the same zone " + zoneDown);
+            }
+            if (fullZone != null || rejectZone != null || zoneDown != null || zoneUp != null) {
                 List<String> zones = store.read(world -> {
                     java.util.TreeSet<String> all = new java.util.TreeSet<>(world.ec2().zones());
                     all.addAll(world.kube().nodeZones());
                     return List.copyOf(all);
                 });
-                for (String zone : new String[] {fullZone, rejectZone}) {
+                for (String zone : new String[] {fullZone, rejectZone, zoneDown, zoneUp}) {
                     if (zone != null && !zones.contains(zone)) {
                         throw ZonemoverException.badInput("the world has no zone " + zone + "; its zones: "
                                 + String.join(", ", zones));
@@ -258,7 +271,16 @@ final class SimCommand extends BaseCommand implements Runnable {
                 }
                 kube = kube.withApi(api);
                 Scenarios.setKubeFaults(world, kube);
-                return "EC2: " + ec2 + "; Kubernetes: " + kube;
+                if (clear) {
+                    world.ec2().downZones().forEach(z -> world.setZoneDown(z, false));
+                }
+                if (zoneUp != null) {
+                    world.setZoneDown(zoneUp, false);
+                }
+                if (zoneDown != null) {
+                    world.setZoneDown(zoneDown, true);
+                }
+                return "EC2: " + ec2 + "; Kubernetes: " + kube + "; zones down: " + world.ec2().downZones();
             });
             out().println("Faults now: " + summary);
             return 0;

@@ -2,6 +2,7 @@ package io.zonemover.sim;
 
 import com.sun.net.httpserver.HttpServer;
 import io.zonemover.sim.ec2.Ec2Endpoint;
+import io.zonemover.sim.ec2.Ec2HttpServer;
 import io.zonemover.sim.kube.api.KubeEndpoint;
 import io.zonemover.sim.kube.api.KubeFaultFilter;
 
@@ -23,11 +24,11 @@ import java.util.concurrent.Executors;
 public final class SimServers implements AutoCloseable {
 
     private final WorldStore store;
-    private final HttpServer ec2;
+    private final Ec2HttpServer ec2;
     private final HttpServer kube;
     private final ExecutorService executor;
 
-    private SimServers(WorldStore store, HttpServer ec2, HttpServer kube, ExecutorService executor) {
+    private SimServers(WorldStore store, Ec2HttpServer ec2, HttpServer kube, ExecutorService executor) {
         this.store = store;
         this.ec2 = ec2;
         this.kube = kube;
@@ -45,13 +46,11 @@ public final class SimServers implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
-            HttpServer ec2 = HttpServer.create(new InetSocketAddress(loopback, ec2Port), 64);
-            ec2.createContext("/", new Ec2Endpoint(store));
-            ec2.setExecutor(executor);
+            // EC2's own small server: the JDK's would stamp answers with this machine's Date, not the world's.
+            Ec2HttpServer ec2 = Ec2HttpServer.start(new Ec2Endpoint(store), ec2Port);
             HttpServer kube = HttpServer.create(new InetSocketAddress(loopback, kubePort), 64);
             kube.createContext("/", new KubeEndpoint(store)).getFilters().add(new KubeFaultFilter(store));
             kube.setExecutor(executor);
-            ec2.start();
             kube.start();
             return new SimServers(store, ec2, kube, executor);
         } catch (IOException e) {
@@ -64,7 +63,7 @@ public final class SimServers implements AutoCloseable {
     }
 
     public URI ec2Uri() {
-        return URI.create("http://127.0.0.1:" + ec2.getAddress().getPort());
+        return URI.create("http://127.0.0.1:" + ec2.port());
     }
 
     public URI kubeUri() {
@@ -102,7 +101,7 @@ public final class SimServers implements AutoCloseable {
 
     @Override
     public void close() {
-        ec2.stop(0);
+        ec2.close();
         kube.stop(0);
         executor.shutdownNow();
     }

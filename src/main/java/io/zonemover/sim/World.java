@@ -66,6 +66,16 @@ public final class World {
         ec2.advanceTo(clockMillis);
     }
 
+    /**
+     * Takes a zone down (an outage) or brings it back, now: the EC2 half stops or starts its instances and
+     * impairs or restores its volumes; the cluster sees it through the kubelets of its nodes.
+     */
+    public void setZoneDown(String zone, boolean down) {
+        ec2.setZoneDown(zone, down, clockMillis);
+        kube.outsideChanged();
+        settle();
+    }
+
     /** The ground truth that {@code sim show --json} prints (DESIGN.md fixes its shape). */
     public Map<String, Object> show() {
         Map<String, Object> out = new LinkedHashMap<>();
@@ -80,6 +90,7 @@ public final class World {
         kubeView.forEach(out::putIfAbsent);
         ec2View.forEach(out::putIfAbsent);
         out.put("time", java.time.Instant.ofEpochMilli(clockMillis).toString());
+        out.put("history", kube.history());
         return out;
     }
 }

@@ -38,26 +38,54 @@ public final class Ec2Endpoint implements HttpHandler {
         this.throttle = new Throttle(wallNanos);
     }
 
-    /** A reply: HTTP status and XML body. */
-    record Reply(int status, String body) {
+    /** RFC 1123, as HTTP's Date header (and the SDK's parser of it) wants it. */
+    private static final java.time.format.DateTimeFormatter HTTP_DATE =
+            java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.withZone(java.time.ZoneOffset.UTC);
+
+    /** A reply: HTTP status, XML body, and the world time it was computed at (-1 when the world was not read). */
+    record Reply(int status, String body, long worldNow) {
+        Reply(int status, String body) {
+            this(status, body, -1);
+        }
     }
 
-    @Override
-    public void handle(HttpExchange exchange) throws IOException {
+    /** One answer on the wire: status, XML body, request id, and the Date header (the world's time, RFC 1123). */
+    public record Answer(int status, String body, String requestId, String date) {
+    }
+
+    /**
+     * Answers one request given its raw query string and form body (either may hold the parameters). The Date is
+     * the world's time, not this machine's: clients that take EC2's Date as the cloud's clock (to age snapshots)
+     * must see the clock the snapshots were stamped with.
+     */
+    public Answer serve(String rawQuery, String body) {
         String requestId = UUID.randomUUID().toString();
         Reply reply;
         try {
-            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            reply = dispatch(QueryParams.parse(exchange.getRequestURI().getRawQuery(), body), requestId);
+            reply = dispatch(QueryParams.parse(rawQuery, body), requestId);
         } catch (Ec2Error e) {
             reply = error(e, requestId);
         } catch (RuntimeException e) {
             reply = error(Ec2Error.internalError(": " + e), requestId);
         }
-        byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
+        long worldNow = reply.worldNow() >= 0 ? reply.worldNow() : access.read((w, now) -> now);
+        return new Answer(reply.status(), reply.body(), requestId,
+                HTTP_DATE.format(java.time.Instant.ofEpochMilli(worldNow)));
+    }
+
+    /**
+     * For the JDK's HttpServer (tests). That server overwrites any Date header with its own clock; {@link
+     * Ec2HttpServer} is the door that keeps the world's.
+     */
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
+        String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        Answer a = serve(exchange.getRequestURI().getRawQuery(), body);
+        byte[] bytes = a.body().getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Date", a.date());
         exchange.getResponseHeaders().set("Content-Type", "text/xml;charset=UTF-8");
-        exchange.getResponseHeaders().set("x-amzn-RequestId", requestId);
-        exchange.sendResponseHeaders(reply.status(), bytes.length);
+        exchange.getResponseHeaders().set("x-amzn-RequestId", a.requestId());
+        exchange.sendResponseHeaders(a.status(), bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);
         }
@@ -79,9 +107,10 @@ public final class Ec2Endpoint implements HttpHandler {
                 world.consumeCallFault();
                 QueryXml x = QueryXml.response(name, requestId);
                 action.handler().respond(params, world, now, x);
-                return new Reply(200, x.finish());
+                return new Reply(200, x.finish(), now);
             } catch (Ec2Error e) {
-                return error(e, requestId);
+                Reply r = error(e, requestId);
+                return new Reply(r.status(), r.body(), now);
             }
         };
         if (action.mutating()) {

@@ -34,6 +34,8 @@ final class Ec2Responses {
             read("DescribeAvailabilityZones", Ec2Responses::describeAvailabilityZones),
             read("DescribeVolumes", Ec2Responses::describeVolumes),
             read("DescribeSnapshots", Ec2Responses::describeSnapshots),
+            read("DescribeInstances", Ec2Responses::describeInstances),
+            read("DescribeVolumeStatus", Ec2Responses::describeVolumeStatus),
             write("CreateVolume", Ec2Responses::createVolume),
             write("DeleteVolume", Ec2Responses::deleteVolume),
             write("AttachVolume", Ec2Responses::attachVolume),
@@ -121,6 +123,42 @@ final class Ec2Responses {
         x.optional("nextToken", page.nextToken());
     }
 
+    /**
+     * DescribeVolumeStatus: {@code ok} with the io-enabled check passed, {@code impaired} with it failed while the
+     * volume's zone is down (Ec2World's outage model), {@code insufficient-data} while it is being created.
+     */
+    static void describeVolumeStatus(QueryParams p, Ec2World w, long now, QueryXml x) {
+        List<Volume> found = w.volumes().describe(p.list("VolumeId"), now);
+        List<Filter> filters = p.filters();
+        List<Volume> matched = found.stream().filter(v -> Filter.all(filters, f -> f.matches(switch (f.name()) {
+            case "volume-id" -> v.id;
+            case "availability-zone" -> v.zone;
+            case "volume-status.status" -> volumeStatus(w, v);
+            case "volume-status.details-name" -> "io-enabled";
+            case "volume-status.details-status" -> ioEnabled(w, v);
+            default -> throw Ec2Error.invalidFilter(f.name());
+        }))).toList();
+        Page<Volume> page = Page.of(p, matched);
+        x.set("volumeStatusSet", page.items(), (v, xi) -> {
+            boolean provisioned = "io1".equals(v.type) || "io2".equals(v.type);
+            xi.el("volumeId", v.id).el("availabilityZone", v.zone).open("volumeStatus")
+                    .el("status", volumeStatus(w, v)).open("details")
+                    .open("item").el("name", "io-enabled").el("status", ioEnabled(w, v)).close()
+                    .open("item").el("name", "io-performance")
+                    .el("status", provisioned && !w.zoneDown(v.zone) ? "normal" : "not-applicable").close()
+                    .close().close().open("eventsSet").close().open("actionsSet").close();
+        });
+        x.optional("nextToken", page.nextToken());
+    }
+
+    private static String volumeStatus(Ec2World w, Volume v) {
+        return w.zoneDown(v.zone) ? "impaired" : "creating".equals(v.state) ? "insufficient-data" : "ok";
+    }
+
+    private static String ioEnabled(Ec2World w, Volume v) {
+        return w.zoneDown(v.zone) ? "failed" : "creating".equals(v.state) ? "insufficient-data" : "passed";
+    }
+
     static void createVolume(QueryParams p, Ec2World w, long now, QueryXml x) {
         Volumes.CreateRequest r = new Volumes.CreateRequest();
         r.zone = p.get("AvailabilityZone");
@@ -182,6 +220,63 @@ final class Ec2Responses {
         x.el("return", "true");
     }
 
+    // ------------------------------------------------------------------ instances
+
+    /**
+     * DescribeInstances of the nodes' instances, one reservation each: {@code running} (16), or {@code stopped}
+     * (80) while its zone is down, which is our outage model (Ec2World).
+     */
+    static void describeInstances(QueryParams p, Ec2World w, long now, QueryXml x) {
+        List<String> ids = p.list("InstanceId");
+        if (!ids.isEmpty() && p.has("MaxResults")) {
+            throw Ec2Error.parameterCombination("The parameter instancesSet cannot be used with the parameter "
+                    + "maxResults");
+        }
+        List<String> missing = ids.stream().filter(id -> !w.instances().containsKey(id)).distinct().toList();
+        if (!missing.isEmpty()) {
+            throw missing.size() == 1 ? Ec2Error.instanceNotFound(missing.get(0))
+                    : new Ec2Error("InvalidInstanceID.NotFound", "The instance IDs '" + String.join(", ", missing)
+                    + "' do not exist");
+        }
+        List<Filter> filters = p.filters();
+        List<Ec2State.Instance> matched = w.instances().values().stream()
+                .filter(i -> ids.isEmpty() || ids.contains(i.id))
+                .filter(i -> Filter.all(filters, f -> switch (f.name()) {
+                    case "instance-id" -> f.matches(i.id);
+                    case "availability-zone" -> f.matches(i.zone);
+                    case "instance-state-name" -> f.matches(w.instanceState(i.id));
+                    case "instance-state-code" -> f.matches(stateCode(w.instanceState(i.id)));
+                    default -> f.matchesTags(Map.of());
+                })).toList();
+        Page<Ec2State.Instance> page = Page.of(p, matched);
+        x.set("reservationSet", page.items(), (i, xi) -> {
+            String state = w.instanceState(i.id);
+            String ip = "10.0." + Math.abs(i.id.hashCode() % 250) + "." + (Math.abs(i.id.hashCode() / 250 % 250) + 1);
+            xi.el("reservationId", "r-" + Content.sha(i.id, 17)).el("ownerId", Ec2World.OWNER_ID)
+                    .open("groupSet").close().open("instancesSet").open("item")
+                    .el("instanceId", i.id).el("imageId", "ami-0sim00000000000000")
+                    .open("instanceState").el("code", stateCode(state)).el("name", state).close()
+                    .el("privateDnsName", "ip-" + ip.replace('.', '-') + "." + w.region() + ".compute.internal")
+                    .el("dnsName", "").el("reason", "running".equals(state) ? ""
+                            : "Availability Zone " + i.zone + " is impaired (simulated outage)")
+                    .el("amiLaunchIndex", "0").el("instanceType", "m5.xlarge")
+                    .open("placement").el("availabilityZone", i.zone).el("groupName", "").el("tenancy", "default")
+                    .close().open("monitoring").el("state", "disabled").close()
+                    .el("privateIpAddress", ip).el("architecture", "x86_64").el("rootDeviceType", "ebs")
+                    .el("rootDeviceName", "/dev/xvda")
+                    .set("blockDeviceMapping", w.volumes().attachedTo(i.id), (v, xb) -> xb
+                            .el("deviceName", v.attachment.device).open("ebs").el("volumeId", v.id)
+                            .el("status", v.attachment.state).el("attachTime", time(v.attachment.attachTime))
+                            .el("deleteOnTermination", "false").close())
+                    .el("virtualizationType", "hvm").open("tagSet").close().close().close();
+        });
+        x.optional("nextToken", page.nextToken());
+    }
+
+    private static String stateCode(String state) {
+        return "stopped".equals(state) ? "80" : "16";
+    }
+
     // ------------------------------------------------------------------ tags
 
     static void createTags(QueryParams p, Ec2World w, long now, QueryXml x) {
@@ -217,7 +312,8 @@ final class Ec2Responses {
                 .el("ownerId", Ec2World.OWNER_ID).el("volumeSize", Integer.toString(sn.sizeGiB))
                 .el("description", sn.description).el("encrypted", Boolean.toString(sn.encrypted))
                 .optional("kmsKeyId", sn.kmsKeyId)
-                .optional("stateMessage", "error".equals(sn.state) ? "Snapshot failed (injected fault)" : null)
+                .optional("statusMessage", !"error".equals(sn.state) ? null
+                        : sn.stateMessage != null ? sn.stateMessage : "Snapshot failed (injected fault)")
                 .el("storageTier", "standard").tagSet(sn.tags);
     }
 

@@ -36,6 +36,8 @@ final class Ec2State {
     public Map<String, Snapshot> snapshots = new LinkedHashMap<>();
     public Map<String, TokenUse> clientTokens = new TreeMap<>();
     public Ec2Faults faults = new Ec2Faults();
+    /** Zones that are down (an outage: {@code sim fault --zone-down}) -> world time they went down. */
+    public Map<String, Long> downZones = new TreeMap<>();
 
     static Ec2State fromJson(String json) {
         try {
@@ -55,6 +57,10 @@ final class Ec2State {
     }
 
     /** The next id with that prefix ({@code vol}, {@code snap}): deterministic, 17 hex digits like EC2's. */
+    boolean zoneDown(String zone) {
+        return zone != null && downZones.containsKey(zone);
+    }
+
     String nextId(String prefix) {
         counter++;
         return prefix + "-" + Content.sha(region + ":" + prefix + ":" + counter, 17);
@@ -74,6 +80,8 @@ final class Ec2State {
         public long attachTime;
         /** When attaching/detaching completes. */
         public long until;
+        /** A detach the cluster asked for while the zone was down: it starts when the zone is back. */
+        public boolean detachWhenUp;
     }
 
     static final class Volume {
@@ -125,6 +133,14 @@ final class Ec2State {
         public String fingerprint;
         public long writes;
         public Map<String, String> tags = new TreeMap<>();
+        /**
+         * Set while the volume's zone is down: the snapshot makes no progress, {@link #completeAt} is then when it
+         * ends in error, and {@link #remainingMs} what it still needs once the zone is back.
+         */
+        public boolean stalled;
+        public long remainingMs;
+        /** EC2's StateMessage for a snapshot in error; null for the default (an injected fault). */
+        public String stateMessage;
     }
 
     /** A ClientToken already used: the volume it created and a hash of the parameters it came with. */

@@ -44,7 +44,22 @@ import java.util.Objects;
  *   same page).</li>
  *   <li>{@link #DESCRIBE_LAG_MS} 2 s during which DescribeVolumes does not know a volume created through the API
  *   (eventual consistency, kubernetes-csi/external-snapshotter issue #695); adjustable in {@link Ec2Faults}.</li>
+ *   <li>{@link #OUTAGE_SNAPSHOT_ERROR_MS} 1 h: while a zone is down ({@link #setZoneDown}) a snapshot of a volume
+ *   there makes no progress and, if the zone is still down this long after the snapshot stalled, ends in
+ *   {@code error}. AWS documents no such figure; it is ours, chosen longer than any tool should wait for a
+ *   snapshot and short enough that a test can reach it. Back up before then, the snapshot resumes where it
+ *   stopped.</li>
  * </ul>
+ *
+ * <h2>A zone outage (our model)</h2>
+ * While a zone is down its instances report {@code stopped} (in a real loss of an Availability Zone they may as
+ * well go on reporting {@code running} with impaired status checks: a tool must see an explicit stopped or
+ * terminated, or be told by its user, before it treats a node as gone), its volumes report {@code impaired} in
+ * DescribeVolumeStatus and stop being written, AttachVolume, DetachVolume and CreateVolume there fail, and
+ * CreateSnapshot of its volumes succeeds but the snapshot stalls (above). Volumes stay attached to their stopped
+ * instances, as EBS volumes of a stopped instance do; a detach the cluster asks for meanwhile (a force-detach after
+ * non-graceful node shutdown) starts when the zone is back, as the CSI attacher's retries would get it through.
+ * Everything about other zones works as usual.
  */
 public final class Ec2World {
 
@@ -62,6 +77,7 @@ public final class Ec2World {
     public static final long MIB_PER_WRITE = 1;
     public static final long SNAPSHOT_RATE_MS = 15_000;
     public static final long DESCRIBE_LAG_MS = 2_000;
+    public static final long OUTAGE_SNAPSHOT_ERROR_MS = 60 * 60_000;
     public static final String OWNER_ID = "111122223333";
 
     /** The device the Kubernetes half's attach uses; the API's callers name their own. */
@@ -129,6 +145,61 @@ public final class Ec2World {
         }
     }
 
+    /**
+     * Takes a zone down (an outage) or brings it back. Down: writes to its volumes stop, pending snapshots of them
+     * stall. Up: stalled snapshots resume with the time they still needed. Repeating either is harmless.
+     */
+    public void setZoneDown(String zone, boolean down, long now) {
+        if (down == s.zoneDown(zone)) {
+            return;
+        }
+        if (down) {
+            s.downZones.put(zone, now);
+            for (Ec2State.Volume v : s.volumes.values()) {
+                if (zone.equals(v.zone)) {
+                    Content.stopWriting(v, now);
+                }
+            }
+        } else {
+            s.downZones.remove(zone);
+            for (Ec2State.Volume v : s.volumes.values()) {
+                if (zone.equals(v.zone) && v.attachment != null && v.attachment.detachWhenUp
+                        && !"detaching".equals(v.attachment.state)) {
+                    v.attachment.detachWhenUp = false;
+                    volumes.startDetach(v, now);
+                }
+            }
+        }
+        for (Ec2State.Snapshot sn : s.snapshots.values()) {
+            Ec2State.Volume v = s.volumes.get(sn.volumeId);
+            if ("pending".equals(sn.state) && v != null && zone.equals(v.zone)) {
+                if (down) {
+                    Snapshots.stall(sn, now);
+                } else if (sn.stalled) {
+                    sn.stalled = false;
+                    sn.completeAt = now + sn.remainingMs;
+                    sn.remainingMs = 0;
+                }
+            }
+        }
+    }
+
+    /** True while the zone is down. */
+    public boolean zoneDown(String zone) {
+        return s.zoneDown(zone);
+    }
+
+    /** Zones down now, sorted. */
+    public List<String> downZones() {
+        return List.copyOf(s.downZones.keySet());
+    }
+
+    /** EC2's state name for a registered instance ({@code running}, or {@code stopped} while its zone is down); null when unknown. */
+    public String instanceState(String instanceId) {
+        Ec2State.Instance i = s.instances.get(instanceId);
+        return i == null ? null : s.zoneDown(i.zone) ? "stopped" : "running";
+    }
+
     /** The zone of a registered instance, or null. */
     public String instanceZone(String instanceId) {
         Ec2State.Instance i = s.instances.get(instanceId);
@@ -179,6 +250,13 @@ public final class Ec2World {
 
     /** Starts attaching; returns null, or the EC2 error code (InvalidVolume.ZoneMismatch, VolumeInUse, ...). */
     public String attach(String volumeId, String instanceId, long now) {
+        Ec2State.Volume v = s.volumes.get(volumeId);
+        if (v != null && v.attachment != null && v.attachment.instanceId.equals(instanceId)
+                && !"detaching".equals(v.attachment.state)) {
+            // The CSI driver's ControllerPublish is idempotent: a volume already attached to the node (left so by a
+            // force-detach while its zone was down) is published again, not refused.
+            return null;
+        }
         try {
             volumes.attach(volumeId, instanceId, KUBE_DEVICE, now);
             return null;
@@ -201,6 +279,11 @@ public final class Ec2World {
                 || "detaching".equals(v.attachment.state)) {
             return;
         }
+        if (s.zoneDown(v.zone)) {
+            // The CSI external-attacher retries ControllerUnpublish until EC2 takes it: here, when the zone is back.
+            v.attachment.detachWhenUp = true;
+            return;
+        }
         volumes.startDetach(v, now);
     }
 
@@ -221,8 +304,8 @@ public final class Ec2World {
             return;
         }
         if (writing) {
-            if (v.writing || v.attachment == null || !"attached".equals(v.attachment.state)) {
-                return; // only an attached volume can be written
+            if (v.writing || v.attachment == null || !"attached".equals(v.attachment.state) || s.zoneDown(v.zone)) {
+                return; // only an attached volume can be written, and nothing runs in a zone that is down
             }
             v.writing = true;
             v.writingSince = now;
@@ -244,6 +327,11 @@ public final class Ec2World {
     }
 
     // ---- used by the Query endpoint
+
+    /** The registered instances, by id (DescribeInstances). */
+    Map<String, Ec2State.Instance> instances() {
+        return s.instances;
+    }
 
     Volumes volumes() {
         return volumes;

@@ -70,8 +70,21 @@ final class Snapshots {
             }
         }
         v.lastSnapshotRequest = now;
+        if (s.zoneDown(v.zone)) {
+            stall(sn, now);
+        }
         s.snapshots.put(sn.id, sn);
         return sn;
+    }
+
+    /** The volume's zone went down: no progress from now on, and {@code error} if it stays down (Ec2World). */
+    static void stall(Snapshot sn, long now) {
+        if (sn.stalled) {
+            return;
+        }
+        sn.stalled = true;
+        sn.remainingMs = Math.max(0, sn.completeAt - now);
+        sn.completeAt = now + Ec2World.OUTAGE_SNAPSHOT_ERROR_MS;
     }
 
     /** DescribeSnapshots' result set before filters: the named snapshots in id order, or all of them. */
@@ -114,6 +127,12 @@ final class Snapshots {
         }
         if ("error".equals(sn.state)) {
             return 0;
+        }
+        if (sn.stalled) {
+            // Frozen where it stopped: the part of the whole duration already done.
+            long total = Math.max(1, sn.remainingMs + (sn.completeAt - Ec2World.OUTAGE_SNAPSHOT_ERROR_MS
+                    - sn.startTime));
+            return (int) Math.min(99, Math.max(0, (total - sn.remainingMs) * 100 / total));
         }
         long span = Math.max(1, sn.completeAt - sn.startTime);
         return (int) Math.min(99, Math.max(0, (now - sn.startTime) * 100 / span));

@@ -87,6 +87,14 @@ final class Transitions {
 
     /** A completed snapshot is the base the volume's next (incremental) snapshot is measured against. */
     private static void completeSnapshot(Ec2State s, Snapshot sn) {
+        if (sn.stalled) {
+            sn.state = "error";
+            sn.stalled = false;
+            Volume v = s.volumes.get(sn.volumeId);
+            sn.stateMessage = "Snapshot failed: volume " + sn.volumeId + " is unreachable"
+                    + (v == null ? "" : " (Availability Zone " + v.zone + " is impaired)");
+            return;
+        }
         if (sn.fails) {
             sn.state = "error";
             return;

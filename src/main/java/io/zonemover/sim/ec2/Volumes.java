@@ -111,7 +111,7 @@ final class Volumes {
             throw Ec2Error.parameterDependency("The parameter KmsKeyId requires the parameter Encrypted to be set.");
         }
         Ec2Faults.ZoneFault zoneFault = s.faults.createVolumeZoneFaults.get(r.zone);
-        if (zoneFault == Ec2Faults.ZoneFault.REJECT) {
+        if (zoneFault == Ec2Faults.ZoneFault.REJECT || s.zoneDown(r.zone)) {
             throw Ec2Error.insufficientVolumeCapacity();
         }
         // ---- all checks passed: mutate
@@ -246,6 +246,7 @@ final class Volumes {
         if (!inst.zone.equals(v.zone)) {
             throw Ec2Error.zoneMismatch(v.id, instanceId);
         }
+        zoneUp(v);
         Attachment a = new Attachment();
         a.instanceId = instanceId;
         a.device = device;
@@ -266,10 +267,25 @@ final class Volumes {
         if (instanceId != null && !instanceId.equals(v.attachment.instanceId)) {
             throw Ec2Error.attachmentNotFound(v.id, instanceId);
         }
+        zoneUp(v);
         if (!"detaching".equals(v.attachment.state)) {
             startDetach(v, now);
         }
         return v.attachment;
+    }
+
+    /** Attach and detach need the zone's EBS servers: while the zone is down they fail (our model, Ec2World). */
+    private void zoneUp(Volume v) {
+        if (s.zoneDown(v.zone)) {
+            throw Ec2Error.incorrectState("The volume '" + v.id + "' is impaired: Availability Zone " + v.zone
+                    + " is not reachable.");
+        }
+    }
+
+    /** Volumes attached (or attaching, detaching) to an instance, in creation order. */
+    java.util.List<Volume> attachedTo(String instanceId) {
+        return s.volumes.values().stream()
+                .filter(v -> v.attachment != null && instanceId.equals(v.attachment.instanceId)).toList();
     }
 
     /** A detaching volume is no longer written: the container that wrote it has stopped. */

@@ -31,6 +31,11 @@ public interface Ec2Side {
 
     void setWriting(String volumeId, boolean writing, long now);
 
+    /** EC2's state of the instance ({@code running}, {@code stopped} while its zone is down); null when unknown. */
+    default String instanceState(String instanceId) {
+        return "running";
+    }
+
     /** The real EC2 half behind this interface. */
     static Ec2Side of(Ec2World ec2) {
         return new Ec2Side() {
@@ -75,6 +80,11 @@ public interface Ec2Side {
             @Override
             public void setWriting(String volumeId, boolean writing, long now) {
                 ec2.setWriting(volumeId, writing, now);
+            }
+
+            @Override
+            public String instanceState(String instanceId) {
+                return ec2.instanceState(instanceId);
             }
         };
     }

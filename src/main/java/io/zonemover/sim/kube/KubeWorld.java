@@ -46,6 +46,7 @@ public final class KubeWorld {
     private final EventRecorder events;
     private final ApiServer api;
     private ControllerManager controllers = ControllerManager.standard();
+    private final History history = new History();
     private KubeFaults faults = KubeFaults.NONE;
     /** Set when faults change, so the kubelet re-checks readiness of every running pod once. */
     private boolean faultsChanged;
@@ -148,6 +149,7 @@ public final class KubeWorld {
         root.put("apiCalls", apiCalls);
         events.writeTo(root);
         store.writeTo(root);
+        history.writeTo(root);
         try {
             return Json.MAPPER.writeValueAsString(root);
         } catch (JsonProcessingException e) {
@@ -169,6 +171,7 @@ public final class KubeWorld {
         w.faults = KubeFaults.fromJson(root.get("faults"));
         w.apiCalls = root.path("apiCalls").asLong(0);
         w.events.readFrom(root);
+        w.history.readFrom(root);
         return w;
     }
 
@@ -186,6 +189,20 @@ public final class KubeWorld {
 
     public void reconcile(long now, Ec2Side ec2) {
         controllers.reconcile(this, now, ec2);
+        history.observe(store, now, ec2);
+    }
+
+    /**
+     * Something outside the cluster changed what the controllers see (a zone's instances stopped or started):
+     * they must run again even though no object changed.
+     */
+    public void outsideChanged() {
+        store.bumpClusterGen();
+    }
+
+    /** Where each pod ran, when ({@link History}); for {@code sim show}. */
+    public List<Map<String, Object>> history() {
+        return history.show();
     }
 
     // ------------------------------------------------------------------ API verbs (the endpoint's and the scenarios')

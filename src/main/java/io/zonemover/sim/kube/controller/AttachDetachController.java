@@ -23,7 +23,8 @@ import java.util.TreeMap;
  * The attach-detach controller with the EBS CSI external-attacher: one VolumeAttachment per (PV, node) that
  * a scheduled pod needs, attached through the EC2 side (which refuses a volume in another zone), retried
  * after a failure; a Multi-Attach error while the volume is attached elsewhere; and detach when no pod on
- * the node needs it any more.
+ * the node needs it any more, or at once, without waiting for EC2, when the node is out of service
+ * (non-graceful node shutdown).
  *
  * <p>{@link #ATTACH_RETRY_MS} 2 min: a failed attach is retried (the attach-detach controller backs off
  * exponentially up to about 2 min 2 s).
@@ -153,6 +154,24 @@ final class AttachDetachController implements Controller {
                     : Facts.volumeId(pv);
             String instance = node == null ? Json.text(va, "metadata", "annotations", "csi.alpha.kubernetes.io/node-id")
                     : Facts.instanceId(node);
+            if (node != null && PodGarbageCollector.outOfService(node)) {
+                // Non-graceful node shutdown: the node is out of service, so the volume is detached without
+                // waiting for an unmount (or an EC2 detach) that cannot happen. On the EC2 side the volume stays
+                // attached to the stopped instance until its zone is back (our model, Ec2World).
+                if (vol != null && instance != null && !va.path("status").has("attachError")) {
+                    ec2.detach(vol, instance, now);
+                }
+                ctx.record(ResourceType.NODES, node, "Normal", "ForceDetach", "Volume \""
+                        + Json.text(va, "spec", "source", "persistentVolumeName") + "\" force-detached from node "
+                        + Json.name(node) + ", which is out of service", "attachdetach-controller");
+                store.clearTimer("attach:" + name);
+                ctx.api().remove(ResourceType.VOLUMEATTACHMENTS, va, now, ec2);
+                continue;
+            }
+            if (Json.deleting(va) && vol != null && instance != null && !va.path("status").has("attachError")) {
+                // A detach refused meanwhile (its zone was down) is asked again.
+                ec2.detach(vol, instance, now);
+            }
             if (!Json.deleting(va)) {
                 if (vol != null && instance != null && !va.path("status").has("attachError")) {
                     ec2.detach(vol, instance, now);

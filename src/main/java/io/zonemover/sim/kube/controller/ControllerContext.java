@@ -57,6 +57,16 @@ final class ControllerContext {
         return world.takeFaultsChanged();
     }
 
+    /**
+     * False while the node's EC2 instance is not running (its zone is down): its kubelet neither acts nor posts
+     * status. A node without a known instance counts as up.
+     */
+    boolean kubeletUp(JsonNode node) {
+        String id = io.zonemover.sim.kube.store.Facts.instanceId(node);
+        String state = id == null || ec2 == null ? null : ec2.instanceState(id);
+        return state == null || "running".equals(state);
+    }
+
     /** Tells the loop that the world is not settled until the EC2 side has moved on. */
     void waitingOnEc2() {
         waitingOnEc2 = true;

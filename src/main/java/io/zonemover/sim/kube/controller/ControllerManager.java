@@ -31,6 +31,8 @@ public final class ControllerManager {
         return of(
                 // First, so that the scheduler never sees a cordon without its taint or an uncordon with it.
                 new NodeLifecycleController(),
+                new TaintEvictionController(),
+                new PodGarbageCollector(),
                 new GarbageCollector(),
                 new StatefulSetController(),
                 new PvcProtectionController(),

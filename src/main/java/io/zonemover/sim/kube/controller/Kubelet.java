@@ -15,7 +15,9 @@ import java.util.List;
 /**
  * The kubelets of every node: start a scheduled pod once its volumes are attached (then its containers write
  * to them), report readiness (unless a fault says the pod never becomes Ready), stop a deleted pod's
- * containers and remove it, and (as PodGC) remove pods bound to a node that no longer exists.
+ * containers and remove it, and (as PodGC) remove pods bound to a node that no longer exists. A kubelet whose
+ * node's instance is down does nothing; back up, it finishes what was asked meanwhile (a pod marked for
+ * deletion goes) and its running pods are Ready and write again.
  *
  * <p>Modelled durations:
  * <ul>
@@ -53,6 +55,14 @@ public final class Kubelet implements Controller {
             if (store.find(ResourceType.NODES, null, nodeName) == null) {
                 // PodGC: pods bound to a node that no longer exists are force-deleted.
                 ctx.api().remove(ResourceType.PODS, p, now, ec2);
+                continue;
+            }
+            if (!ctx.kubeletUp(store.find(ResourceType.NODES, null, nodeName))) {
+                // The node's instance is down: nothing on it starts, stops or reports. Its timers wait for it
+                // (a past-due timer would keep the world's clock stepping in place); the kubelet sets them
+                // again when it is back.
+                store.clearTimer("stop:" + k);
+                store.clearTimer("start:" + k);
                 continue;
             }
             if (Json.deleting(p)) {
@@ -102,8 +112,14 @@ public final class Kubelet implements Controller {
                 for (String vol : Facts.podVolumeIds(store, p)) {
                     ec2.setWriting(vol, true, now);
                 }
-            } else if ("Running".equals(phase) && anyNeverReady) {
+            } else if ("Running".equals(phase) && (anyNeverReady || !Facts.podReady(p))) {
                 boolean ready = !ctx.faults().neverReady(Json.namespace(p), Json.name(p), Json.labels(p));
+                if (!Facts.podReady(p)) {
+                    // Back from a lost node (or still not ready): its containers run, and write, again.
+                    for (String vol : Facts.podVolumeIds(store, p)) {
+                        ec2.setWriting(vol, true, now);
+                    }
+                }
                 if (ready != Facts.podReady(p)) {
                     setContainerStatuses(ctx, p, "running", ready);
                     setReadiness(ctx, p, ready);
