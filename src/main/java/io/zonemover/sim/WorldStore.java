@@ -42,13 +42,22 @@ public final class WorldStore {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path dir;
-    private final ReentrantLock threadLock = new ReentrantLock();
+    /**
+     * One lock per world directory for the whole JVM: a file lock is held per process, so two stores of the
+     * same world in one process (a command and the test reading the world after it, a server thread still
+     * finishing a request) must take turns here, or the second file lock throws OverlappingFileLockException.
+     */
+    private static final java.util.concurrent.ConcurrentHashMap<Path, ReentrantLock> LOCKS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private final ReentrantLock threadLock;
     private World cached;
     private long cachedSeq = -1;
     private Header header;
 
     private WorldStore(Path dir) {
         this.dir = dir;
+        this.threadLock = LOCKS.computeIfAbsent(dir.toAbsolutePath().normalize(), d -> new ReentrantLock());
     }
 
     /** Opens an existing world; fails with a message naming the problem when DIR is not one. */
