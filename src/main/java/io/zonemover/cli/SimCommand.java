@@ -21,7 +21,8 @@ import java.util.concurrent.CountDownLatch;
 
 @Command(name = "sim",
         description = {"A simulated AWS region and Kubernetes cluster that persists in a directory. Any zonemover command runs against it with `--sim DIR`; `sim serve` exposes it to other clients."},
-        subcommands = {SimCommand.Init.class, SimCommand.Show.class, SimCommand.Serve.class, SimCommand.Fault.class})
+        subcommands = {SimCommand.Init.class, SimCommand.Show.class, SimCommand.Serve.class, SimCommand.Fault.class,
+                SimCommand.Advance.class})
 final class SimCommand extends BaseCommand implements Runnable {
 
     @Override
@@ -65,6 +66,27 @@ final class SimCommand extends BaseCommand implements Runnable {
             WorldStore.create(dir, world, timeScale, scenario);
             out().printf("Created world %s from scenario %s (time scale %sx).%n", dir, scenario, fmt(timeScale));
             out().printf("Look at it with `zonemover sim show %s`, or `zonemover --sim %s diagnose`.%n", dir, dir);
+            return 0;
+        }
+    }
+
+    @Command(name = "advance", description = {"Lets world time pass at once (the world also follows the wall clock at its time scale): for rehearsals, e.g. the minutes before nodes of a failed zone are seen NotReady, or between protective snapshots."})
+    static final class Advance extends BaseCommand implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "DIR")
+        Path dir;
+
+        @Parameters(index = "1", paramLabel = "DURATION", description = "World time to let pass, e.g. 2m or 1h.")
+        String duration;
+
+        @Override
+        public Integer call() {
+            Duration d = positiveDuration("DURATION", duration);
+            WorldStore store = WorldStore.open(dir);
+            String now = store.write(world -> {
+                world.advanceTo(world.now() + d.toMillis());
+                return java.time.Instant.ofEpochMilli(world.now()).toString();
+            });
+            out().println("World time is now " + now + ".");
             return 0;
         }
     }
