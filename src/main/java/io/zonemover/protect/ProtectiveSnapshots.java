@@ -34,9 +34,10 @@ import java.util.function.Supplier;
  * Other transient errors are retried a few times; before retrying a create, the volume's snapshots are read
  * for one carrying this run's time tag, since a create whose answer was lost may have started one.
  *
- * <p>Retention: only completed protective snapshots count toward N, so a volume holds at most N of them plus
- * the one in flight; a new snapshot that later fails never costs one of the N good recovery points. Failed
- * ({@code error}) protective snapshots are deleted, being worth nothing; pending ones never are.
+ * <p>Retention: the snapshot a run takes counts toward N, so a volume never holds more than N protective
+ * snapshots (for N of 2 or more); the newest completed one is never deleted, so a new snapshot that later
+ * fails never leaves the volume without a recovery point. Failed ({@code error}) protective snapshots are
+ * deleted, being worth nothing; pending ones never are.
  */
 public final class ProtectiveSnapshots {
 
@@ -285,10 +286,6 @@ public final class ProtectiveSnapshots {
                 .sorted(Comparator.comparing(EbsSnapshot::startTime, Comparator.nullsLast(Comparator.reverseOrder())))
                 .toList();
         List<EbsSnapshot> completed = ours.stream().filter(EbsSnapshot::completed).toList();
-        List<String> toDelete = new ArrayList<>();
-        completed.stream().skip(keep).forEach(s -> toDelete.add(s.id()));
-        ours.stream().filter(EbsSnapshot::failed).forEach(s -> toDelete.add(s.id()));
-        int kept = Math.min(keep, completed.size());
 
         Optional<EbsSnapshot> pendingOurs = ours.stream().filter(ProtectiveSnapshots::pending).findFirst();
         long pendingAll = all.stream().filter(s -> t.volumeId.equals(s.volumeId()))
@@ -306,7 +303,13 @@ public final class ProtectiveSnapshots {
         } else {
             t.decide(Decision.TAKE, null);
         }
-        return t.item(List.copyOf(toDelete), kept);
+        // The snapshot about to be taken counts toward N, so a volume never holds more than N of ours; the
+        // newest completed one is always kept, so a new one that fails never leaves the volume without any.
+        int retain = t.decision == Decision.TAKE ? Math.max(1, keep - 1) : keep;
+        List<String> toDelete = new ArrayList<>();
+        completed.stream().skip(retain).forEach(s -> toDelete.add(s.id()));
+        ours.stream().filter(EbsSnapshot::failed).forEach(s -> toDelete.add(s.id()));
+        return t.item(List.copyOf(toDelete), Math.min(retain, completed.size()));
     }
 
     private static boolean pending(EbsSnapshot s) {

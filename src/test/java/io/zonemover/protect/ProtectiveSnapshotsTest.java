@@ -96,7 +96,7 @@ class ProtectiveSnapshotsTest {
     }
 
     @Test
-    void keepsTheNewestNCompletedAndDeletesOnlyItsOwnOlderOnes() {
+    void keepsNIncludingTheNewOneAndDeletesOnlyItsOwnOlderOnes() {
         String volume = volumeOf("data-db-0");
         String oldest = protective("data-db-0", "completed");
         String older = protective("data-db-0", "completed");
@@ -111,18 +111,19 @@ class ProtectiveSnapshotsTest {
         moveMarkedProtect.put(Tags.PROTECT, "true");
         String moveWithProtectTag = existing(volume, moveMarkedProtect, "completed");
 
+        // --keep 2 with a new one about to be taken: the newest completed stays, with the new one that makes 2.
         Plan plan = snapshots.plan(null, LabelSelector.everything(), 2);
-        assertThat(plan.items().get(0).toDelete()).containsExactlyInAnyOrder(oldest, older);
-        assertThat(plan.items().get(0).kept()).isEqualTo(2);
+        assertThat(plan.items().get(0).toDelete()).containsExactlyInAnyOrder(oldest, older, newer);
+        assertThat(plan.items().get(0).kept()).isEqualTo(1);
         Report report = snapshots.run(plan);
 
         assertThat(report.failed()).isFalse();
-        assertThat(outcome(report, "data-db-0").deleted()).containsExactlyInAnyOrder(oldest, older);
+        assertThat(outcome(report, "data-db-0").deleted()).containsExactlyInAnyOrder(oldest, older, newer);
         assertThat(snapshotsOf("data-db-0")).extracting(s -> s.id)
-                .contains(newer, newest, moves, velero, dlm, moveWithProtectTag)
-                .doesNotContain(oldest, older)
-                .hasSize(7); // the six kept plus the new one
-        assertThat(ec2.allSnapshots()).noneMatch(s -> s.id.equals(oldest) || s.id.equals(older));
+                .contains(newest, moves, velero, dlm, moveWithProtectTag)
+                .doesNotContain(oldest, older, newer)
+                .hasSize(6); // the five kept plus the new one
+        assertThat(ec2.allSnapshots()).noneMatch(s -> s.id.equals(oldest) || s.id.equals(older) || s.id.equals(newer));
     }
 
     @Test
