@@ -95,6 +95,44 @@ class ZoneOutageRescueTest {
         assertNeverInTwoZonesAtOnce(back, "db-0");
     }
 
+    /**
+     * `zonemover snapshot --keep 3` every 10 world-minutes: when the zone fails, every claim's recovery point is
+     * at most 10 world-minutes old, and no volume ever held more than 3 of zonemover's snapshots.
+     */
+    @Test
+    void protectiveSnapshotsEveryTenMinutesKeepTheRecoveryPointUnderTenMinutes() throws Exception {
+        // Time scale 1: the world moves only as the test says (plus the few wall seconds the commands take).
+        Path world = dir.resolve("world");
+        WorldStore store = WorldStore.create(world, io.zonemover.sim.Scenarios.create("two-claims", Map.of(),
+                System.currentTimeMillis()), 1.0, "two-claims");
+        String sim = world.toString();
+        for (int round = 0; round < 5; round++) {
+            SimWorlds.Run run = SimWorlds.run("--sim", sim, "snapshot", "-n", "default", "--keep", "3", "--yes");
+            assertThat(run.exit()).as(run.err() + run.out()).isZero();
+            Map<Object, Long> perVolume = new java.util.HashMap<>();
+            for (Map<String, Object> s : SimWorlds.View.of(world).list("snapshots")) {
+                if ("true".equals(((Map<?, ?>) s.get("tags")).get("zonemover.io/protect"))) {
+                    perVolume.merge(s.get("volumeId"), 1L, Long::sum);
+                }
+            }
+            assertThat(perVolume.values()).as("round " + round).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(3));
+            advance(store, 10 * 60_000);
+        }
+        assertThat(SimWorlds.run("sim", "fault", sim, "--zone-down", DOWN).exit()).isZero();
+        advance(store, 2 * 60_000);
+        SimWorlds.Run diagnose = SimWorlds.run("--sim", sim, "diagnose", "-n", "default", "-o", "json");
+        JsonNode outage = find(JSON.readTree(diagnose.out()).get("findings"), "ZoneOutage");
+        List<Long> ages = new ArrayList<>();
+        for (JsonNode pod : outage.get("pods")) {
+            for (JsonNode claim : pod.get("claims")) {
+                ages.add(claim.get("recoveryPointAgeSeconds").asLong());
+            }
+        }
+        // The last round ran 10 minutes before the outage began, 12 before this look; a few wall seconds more.
+        assertThat(ages).isNotEmpty().allSatisfy(age -> assertThat(age).isLessThanOrEqualTo(12 * 60 + 30));
+        assertThat(ages).allSatisfy(age -> assertThat(age - 2 * 60).as("at the outage").isLessThanOrEqualTo(10 * 60 + 30));
+    }
+
     /** From the world's history: the intervals in which a pod of that name ran never overlap across zones. */
     @SuppressWarnings("unchecked")
     private static void assertNeverInTwoZonesAtOnce(SimWorlds.View view, String pod) {
