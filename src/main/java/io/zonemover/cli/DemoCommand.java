@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 
+/** `zonemover demo`: the whole rescue on an embedded simulated world, step by step. */
 @Command(name = "demo",
         description = {"The whole rescue on a simulated cluster, in a minute: a StatefulSet pod stuck Pending with `volume node affinity conflict`, what diagnose says, the migration, and the end state with the data fingerprints that show nothing was lost. Needs no AWS account and no cluster."})
 final class DemoCommand extends BaseCommand implements Callable<Integer> {

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+/** `zonemover diagnose`: one read of the cluster (and of EC2 only when needed), findings, exit 1 when any. */
 @Command(name = "diagnose",
         description = {"Finds what keeps EBS-backed pods from running across zones, and prints the command that fixes each:",
                 "  InterruptedMove               a move that stopped part-way (its StatefulSet may be deleted)",

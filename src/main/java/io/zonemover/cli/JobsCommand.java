@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+/** `zonemover jobs`: lists, shows, resumes, rolls back and adopts moves. */
 @Command(name = "jobs",
         description = {"Lists, inspects, resumes and rolls back migration jobs. Jobs live in the state database (--db; default ~/.zonemover/state, or DIR/state with --sim)."},
         subcommands = {JobsCommand.ListJobs.class, JobsCommand.Show.class, JobsCommand.Resume.class,

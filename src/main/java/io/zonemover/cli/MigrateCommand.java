@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 
+/** `zonemover migrate`: plans the move of a pod's EBS claims (live, or a rescue from snapshots), asks, and runs it. */
 @Command(name = "migrate",
         description = {"Moves a StatefulSet pod's EBS volumes to another zone and brings the pod back there.",
                 "",

@@ -8,6 +8,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
+/** The root command: global options, the subcommands, and the input confirmations read from. */
 @Command(name = "zonemover",
         scope = picocli.CommandLine.ScopeType.INHERIT,
         mixinStandardHelpOptions = true,

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
+/** `zonemover sim`: creates, shows, serves, advances and breaks simulated worlds. */
 @Command(name = "sim",
         description = {"A simulated AWS region and Kubernetes cluster that persists in a directory. Any zonemover command runs against it with `--sim DIR`; `sim serve` exposes it to other clients."},
         subcommands = {SimCommand.Init.class, SimCommand.Show.class, SimCommand.Serve.class, SimCommand.Fault.class,

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+/** `zonemover snapshot`: protective snapshots of StatefulSet claims, keeping the newest N per volume. */
 @Command(name = "snapshot",
         description = {"Takes a protective snapshot of every EBS claim of the selected StatefulSets' pods, and keeps "
                 + "the newest N per volume: run it on a schedule (jobs/snapshot-cronjob.yaml) and a zone outage "

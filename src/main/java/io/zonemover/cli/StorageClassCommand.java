@@ -8,6 +8,7 @@ import picocli.CommandLine.Parameters;
 
 import java.util.concurrent.Callable;
 
+/** `zonemover storageclass fix`: recreates an Immediate-binding EBS StorageClass as WaitForFirstConsumer. */
 @Command(name = "storageclass", description = "Fixes EBS StorageClasses that put new volumes in the wrong zone.",
         subcommands = {StorageClassCommand.Fix.class})
 final class StorageClassCommand extends BaseCommand implements Runnable {

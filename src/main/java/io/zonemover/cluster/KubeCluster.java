@@ -221,7 +221,7 @@ public final class KubeCluster implements Cluster {
 
     @Override
     public Optional<StatefulSet> statefulSet(String namespace, String name) {
-        return calls.getRaw("/apis/apps/v1/namespaces/" + namespace + "/statefulsets/" + name).map(KubeCluster::toStatefulSet);
+        return calls.getRaw("/apis/apps/v1/namespaces/" + namespace + "/statefulsets/" + name).map(Manifests::statefulSet);
     }
 
     @Override
@@ -248,7 +248,7 @@ public final class KubeCluster implements Cluster {
                     sts.addProperty("apiVersion", "apps/v1");
                     sts.addProperty("kind", "StatefulSet");
                     item.getAsJsonObject().entrySet().forEach(e -> sts.add(e.getKey(), e.getValue()));
-                    result.add(toStatefulSet(sts));
+                    result.add(Manifests.statefulSet(sts));
                 });
             }
             JsonObject meta = list.has("metadata") ? list.getAsJsonObject("metadata") : new JsonObject();
@@ -259,34 +259,6 @@ public final class KubeCluster implements Cluster {
 
     private static String query(String value) {
         return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    private static StatefulSet toStatefulSet(JsonObject sts) {
-        JsonObject meta = sts.getAsJsonObject("metadata");
-        JsonObject spec = sts.getAsJsonObject("spec");
-        JsonObject status = sts.has("status") ? sts.getAsJsonObject("status") : new JsonObject();
-        List<String> templates = new ArrayList<>();
-        if (spec.has("volumeClaimTemplates")) {
-            spec.getAsJsonArray("volumeClaimTemplates").forEach(t ->
-                    templates.add(t.getAsJsonObject().getAsJsonObject("metadata").get("name").getAsString()));
-        }
-        List<String> shared = new ArrayList<>();
-        JsonObject podSpec = spec.getAsJsonObject("template").getAsJsonObject("spec");
-        if (podSpec != null && podSpec.has("volumes")) {
-            for (JsonElement v : podSpec.getAsJsonArray("volumes")) {
-                JsonObject volume = v.getAsJsonObject();
-                if (volume.has("persistentVolumeClaim")) {
-                    shared.add(volume.getAsJsonObject("persistentVolumeClaim").get("claimName").getAsString());
-                }
-            }
-        }
-        return new StatefulSet(string(meta, "namespace"), string(meta, "name"), string(meta, "uid"),
-                spec.has("replicas") ? spec.get("replicas").getAsInt() : 1,
-                status.has("readyReplicas") ? status.get("readyReplicas").getAsInt() : 0,
-                meta.has("deletionTimestamp"), templates, shared,
-                spec.has("updateStrategy") ? spec.get("updateStrategy").toString() : null,
-                string(status, "updateRevision"), meta.has("generation") ? meta.get("generation").getAsLong() : 0,
-                status.has("observedGeneration") ? status.get("observedGeneration").getAsLong() : 0, sts.toString());
     }
 
     @Override

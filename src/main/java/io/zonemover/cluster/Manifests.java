@@ -5,6 +5,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -157,5 +158,38 @@ final class Manifests {
             object.entrySet().forEach(e -> map.put(e.getKey(), e.getValue().getAsString()));
         }
         return map;
+    }
+
+    /** A StatefulSet as the move needs it, read off the object as served. */
+    static Cluster.StatefulSet statefulSet(JsonObject sts) {
+        JsonObject meta = sts.getAsJsonObject("metadata");
+        JsonObject spec = sts.getAsJsonObject("spec");
+        JsonObject status = sts.has("status") ? sts.getAsJsonObject("status") : new JsonObject();
+        List<String> templates = new ArrayList<>();
+        if (spec.has("volumeClaimTemplates")) {
+            spec.getAsJsonArray("volumeClaimTemplates").forEach(t ->
+                    templates.add(t.getAsJsonObject().getAsJsonObject("metadata").get("name").getAsString()));
+        }
+        List<String> shared = new ArrayList<>();
+        JsonObject podSpec = spec.getAsJsonObject("template").getAsJsonObject("spec");
+        if (podSpec != null && podSpec.has("volumes")) {
+            for (JsonElement v : podSpec.getAsJsonArray("volumes")) {
+                JsonObject volume = v.getAsJsonObject();
+                if (volume.has("persistentVolumeClaim")) {
+                    shared.add(volume.getAsJsonObject("persistentVolumeClaim").get("claimName").getAsString());
+                }
+            }
+        }
+        return new Cluster.StatefulSet(text(meta, "namespace"), text(meta, "name"), text(meta, "uid"),
+                spec.has("replicas") ? spec.get("replicas").getAsInt() : 1,
+                status.has("readyReplicas") ? status.get("readyReplicas").getAsInt() : 0,
+                meta.has("deletionTimestamp"), templates, shared,
+                spec.has("updateStrategy") ? spec.get("updateStrategy").toString() : null,
+                text(status, "updateRevision"), meta.has("generation") ? meta.get("generation").getAsLong() : 0,
+                status.has("observedGeneration") ? status.get("observedGeneration").getAsLong() : 0, sts.toString());
+    }
+
+    private static String text(JsonObject object, String field) {
+        return object.has(field) && !object.get(field).isJsonNull() ? object.get(field).getAsString() : null;
     }
 }
