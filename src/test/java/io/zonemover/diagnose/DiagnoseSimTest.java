@@ -26,7 +26,6 @@ import io.zonemover.sim.Scenarios;
 import io.zonemover.sim.SimServers;
 import io.zonemover.sim.World;
 import io.zonemover.sim.WorldStore;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,13 +68,7 @@ class DiagnoseSimTest {
     }
 
     private void world(String scenario) {
-        World world;
-        try {
-            world = Scenarios.create(scenario, Map.of(), System.currentTimeMillis());
-        } catch (UnsupportedOperationException e) {
-            Assumptions.abort("the simulated world's scenarios are not built yet");
-            return;
-        }
+        World world = Scenarios.create(scenario, Map.of(), System.currentTimeMillis());
         WorldStore.create(dir, world, TIME_SCALE, scenario);
     }
 
