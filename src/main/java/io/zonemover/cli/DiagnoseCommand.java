@@ -42,16 +42,8 @@ import java.util.concurrent.Callable;
                 "  zonemover diagnose --rpo 1h"})
 final class DiagnoseCommand extends BaseCommand implements Callable<Integer> {
 
-    static final class Scope {
-        @Option(names = {"-n", "--namespace"}, paramLabel = "NS", description = "Only this namespace.")
-        String namespace;
-
-        @Option(names = {"-A", "--all-namespaces"}, description = "All namespaces (the default).")
-        boolean all;
-    }
-
     @ArgGroup(exclusive = true, multiplicity = "0..1")
-    Scope scope;
+    NamespaceScope scope;
 
     @Option(names = "--rpo", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "Recovery point objective (e.g. 1h): report every StatefulSet EBS claim whose newest"
@@ -60,7 +52,7 @@ final class DiagnoseCommand extends BaseCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String namespace = scope == null || scope.all ? null : scope.namespace;
+        String namespace = NamespaceScope.of(scope);
         ClusterSnapshot snapshot = new ClusterReader(connections().kube()).read(namespace);
         // The EC2 client is built only if a finding needs the volumes' snapshots: a cold diagnose stays fast.
         Diagnosis.Report report = Diagnosis.of(SnapshotFacts.of(snapshot), rpo,

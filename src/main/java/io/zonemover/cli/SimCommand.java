@@ -211,14 +211,8 @@ final class SimCommand extends BaseCommand implements Runnable {
         @Override
         public Integer call() {
             WorldStore store = WorldStore.open(dir);
-            String[] pod = neverReady == null ? null : neverReady.split("/", 2);
-            if (pod != null && pod.length != 2) {
-                throw ZonemoverException.badInput("--never-ready takes NAMESPACE/POD, got " + neverReady);
-            }
-            String[] stuck = neverStart == null ? null : neverStart.split("/", 2);
-            if (stuck != null && stuck.length != 2) {
-                throw ZonemoverException.badInput("--never-start takes NAMESPACE/POD, got " + neverStart);
-            }
+            String[] pod = podRef("--never-ready", neverReady);
+            String[] stuck = podRef("--never-start", neverStart);
             for (Integer n : new Integer[] {throttle, serverErrors}) {
                 if (n != null && n < 0) {
                     throw ZonemoverException.badInput("--throttle and --server-errors take a count of 0 or more, got " + n);
@@ -308,6 +302,15 @@ final class SimCommand extends BaseCommand implements Runnable {
             out().println("Faults now: " + summary);
             return 0;
         }
+    }
+
+    /** NAMESPACE/POD as {namespace, name}, or a one-line error and exit 2; null when absent. */
+    static String[] podRef(String option, String value) {
+        String[] parts = value == null ? null : value.split("/", 2);
+        if (parts != null && parts.length != 2) {
+            throw ZonemoverException.badInput(option + " takes NAMESPACE/POD, got " + value);
+        }
+        return parts;
     }
 
     /** A fraction from 0 to 1, or a one-line error and exit 2; null when absent. */

@@ -45,16 +45,8 @@ import java.util.concurrent.Callable;
                 "  zonemover snapshot -n default -l app=db --keep 6 --yes -o json"})
 final class SnapshotCommand extends BaseCommand implements Callable<Integer> {
 
-    static final class Scope {
-        @Option(names = {"-n", "--namespace"}, paramLabel = "NS", description = "Only this namespace.")
-        String namespace;
-
-        @Option(names = {"-A", "--all-namespaces"}, description = "All namespaces (the default).")
-        boolean all;
-    }
-
     @ArgGroup(exclusive = true, multiplicity = "0..1")
-    Scope scope;
+    NamespaceScope scope;
 
     @Option(names = {"-l", "--selector"}, paramLabel = "SELECTOR",
             description = "Only StatefulSets whose labels match, kubectl syntax (e.g. zonemover.io/protect=true,tier in (db)).")
@@ -76,7 +68,7 @@ final class SnapshotCommand extends BaseCommand implements Callable<Integer> {
         if (keep < 1) {
             throw ZonemoverException.badInput("--keep must be at least 1, got " + keep);
         }
-        String namespace = scope == null || scope.all ? null : scope.namespace;
+        String namespace = NamespaceScope.of(scope);
         if (namespace != null) {
             ClaimRef.parse(namespace + "/x"); // the namespace's name rules, with its message
         }

@@ -205,14 +205,11 @@ public final class KubeCluster implements Cluster {
 
     @Override
     public Optional<StatefulSet> statefulSetOwning(ClaimRef ref) {
-        List<V1StatefulSet> all = calls.call("list StatefulSets in " + ref.namespace(),
-                () -> apps.listNamespacedStatefulSet(ref.namespace()).execute()).getItems();
-        for (V1StatefulSet sts : all) {
-            String stsName = sts.getMetadata().getName();
-            for (var template : nullSafe(sts.getSpec().getVolumeClaimTemplates())) {
-                String prefix = template.getMetadata().getName() + "-" + stsName + "-";
+        for (StatefulSet sts : statefulSets(ref.namespace(), null)) {
+            for (String template : sts.claimTemplates()) {
+                String prefix = template + "-" + sts.name() + "-";
                 if (ref.name().startsWith(prefix) && ref.name().substring(prefix.length()).matches("\\d+")) {
-                    return statefulSet(ref.namespace(), stsName);
+                    return Optional.of(sts);
                 }
             }
         }
@@ -252,7 +249,7 @@ public final class KubeCluster implements Cluster {
                 });
             }
             JsonObject meta = list.has("metadata") ? list.getAsJsonObject("metadata") : new JsonObject();
-            next = string(meta, "continue");
+            next = Manifests.text(meta, "continue");
         } while (next != null && !next.isEmpty());
         return result;
     }
@@ -471,9 +468,6 @@ public final class KubeCluster implements Cluster {
                 V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH));
     }
 
-    private static String string(JsonObject object, String field) {
-        return object.has(field) && !object.get(field).isJsonNull() ? object.get(field).getAsString() : null;
-    }
 
     private static <T> List<T> nullSafe(List<T> list) {
         return list == null ? List.of() : list;

@@ -189,7 +189,8 @@ final class Manifests {
                 status.has("observedGeneration") ? status.get("observedGeneration").getAsLong() : 0, sts.toString());
     }
 
-    private static String text(JsonObject object, String field) {
+    /** A string field of a JSON object, or null when absent or null. */
+    static String text(JsonObject object, String field) {
         return object.has(field) && !object.get(field).isJsonNull() ? object.get(field).getAsString() : null;
     }
 }

@@ -103,14 +103,15 @@ public final class MigrationPlanner {
                     + "nothing zonemover can move");
         }
         List<String> volumeZones = ebs.stream().map(c -> c.volume().zone()).distinct().toList();
-        String deadNode = source == null ? null : new Rescues(cluster, blockStore).checkNodeIsDown(pod, source);
+        Rescues rescues = new Rescues(cluster, blockStore);
+        String deadNode = source == null ? null : rescues.checkNodeIsDown(pod, source);
         String toZone = targetZone(requestedZone, sts, podName, source == null ? pod : Optional.empty(), ebs,
                 volumeZones, notes);
         if (source != null && volumeZones.contains(toZone)) {
             throw ZonemoverException.refused("zone " + toZone + " holds the volumes being rescued; name another zone");
         }
         Map<String, Rescues.RecoveryPoint> points = source == null ? Map.of()
-                : new Rescues(cluster, blockStore).recoveryPoints(ebs.stream().map(c -> c.volume().id()).toList(), source);
+                : rescues.recoveryPoints(ebs.stream().map(c -> c.volume().id()).toList(), source);
         List<ClaimMove> moves = new ArrayList<>();
         for (PodClaim c : ebs) {
             if (c.volume().zone().equals(toZone)) {

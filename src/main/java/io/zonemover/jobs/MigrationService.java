@@ -59,11 +59,7 @@ public class MigrationService {
     }
 
     /** The plan for the pod behind a claim ({@code pod == false}) or for a pod named NAMESPACE/POD. */
-    public MigrationPlan plan(ClaimRef ref, boolean pod, String toZone, boolean preSnapshot) {
-        return plan(ref, pod, toZone, preSnapshot, null);
-    }
-
-    /** With a snapshot source, the plan of a rescue from snapshots (the volumes' zone is down). */
+    /** With a snapshot source (not null), the plan of a rescue from snapshots: the volumes' zone is down. */
     public MigrationPlan plan(ClaimRef ref, boolean pod, String toZone, boolean preSnapshot,
                               MigrationPlanner.SnapshotSource source) {
         MigrationPlanner planner = new MigrationPlanner(services.cluster(), services.blockStore());
@@ -84,10 +80,6 @@ public class MigrationService {
      * compare-and-set), and only then creates and runs the job: a move that loses a race is refused having
      * changed nothing and left no job behind.
      */
-    public Result start(MigrationPlan plan, boolean byPod, Duration readyTimeout, boolean keepRetain) {
-        return start(plan, byPod, readyTimeout, keepRetain, null);
-    }
-
     public Result start(MigrationPlan plan, boolean byPod, Duration readyTimeout, boolean keepRetain,
                         MigrationPlanner.SnapshotSource source) {
         String id = "zm-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(3));
