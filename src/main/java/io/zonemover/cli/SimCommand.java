@@ -92,7 +92,10 @@ final class SimCommand extends BaseCommand implements Runnable {
         }
     }
 
-    @Command(name = "show", description = "Prints the world's ground truth: nodes, pods, claims, volumes, snapshots, events.")
+    @Command(name = "show", description = {"Prints the world's ground truth: nodes, pods, claims, volumes, snapshots, events.",
+            "With --json, also `history` (where each pod ran, when) and `disruption`: per StatefulSet "
+                    + "NAMESPACE/NAME, {replicas, pdb: {name, minAvailable, maxUnavailable} or null, maxUnavailable: "
+                    + "the most pods unavailable at once since the set was first whole, series: [{at, unavailable}]}."})
     static final class Show extends BaseCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "DIR")
         Path dir;

@@ -87,9 +87,34 @@ class FleetScenarioTest {
                             org.assertj.core.groups.Tuple.tuple("catalog", 1),
                             org.assertj.core.groups.Tuple.tuple("sessions", 2));
         }
+
+        // The disruption record: built up at creation (not counted), whole since, budgets as written.
+        Map<String, Map<String, Object>> disruption = (Map<String, Map<String, Object>>) show.get("disruption");
+        assertThat(disruption).containsOnlyKeys("fleet/catalog", "fleet/orders", "fleet/search", "fleet/sessions");
+        disruption.values().forEach(d -> {
+            assertThat(d.get("replicas")).isEqualTo(3);
+            assertThat(d.get("maxUnavailable")).isEqualTo(0);
+            List<Map<String, Object>> series = (List<Map<String, Object>>) d.get("series");
+            assertThat(series.get(0).get("unavailable")).isEqualTo(3);
+            assertThat(series.get(series.size() - 1).get("unavailable")).isEqualTo(0);
+        });
+        assertThat(disruption.get("fleet/sessions").get("pdb")).isEqualTo(pdb("sessions", null, "34%"));
+        assertThat(disruption.get("fleet/catalog").get("pdb")).isEqualTo(pdb("catalog", 2, null));
+        assertThat(disruption.get("fleet/orders").get("pdb")).isEqualTo(pdb("orders", null, 1));
+        assertThat(disruption.get("fleet/search").get("pdb")).isNull();
+    }
+
+    /** A budget as the disruption record shows it. */
+    static Map<String, Object> pdb(String name, Object minAvailable, Object maxUnavailable) {
+        Map<String, Object> m = new HashMap<>();
+        m.put("name", name);
+        m.put("minAvailable", minAvailable);
+        m.put("maxUnavailable", maxUnavailable);
+        return m;
     }
 
     @Test
+    @SuppressWarnings("unchecked")
     void setsAndReplicasScaleItWithRoomToSpreadInUsEast1cAndUsEast1d() {
         World world = Scenarios.create("fleet", Map.of("sets", "12", "replicas", "5"), SimHarness.T0);
         Map<String, Object> show = world.show();
@@ -107,6 +132,11 @@ class FleetScenarioTest {
         assertThat(world.kube().list(ResourceType.PDBS, "fleet", null, null)).hasSize(9);
         assertThat(world.kube().find(ResourceType.PDBS, "fleet", "catalog-3").path("spec").path("minAvailable")
                 .asInt()).isEqualTo(4);
+        Map<String, Map<String, Object>> disruption = (Map<String, Map<String, Object>>) show.get("disruption");
+        assertThat(disruption).hasSize(12);
+        assertThat(disruption.get("fleet/catalog-3").get("pdb")).isEqualTo(pdb("catalog-3", 4, null));
+        assertThat(disruption.get("fleet/search-2")).containsEntry("replicas", 5).containsEntry("pdb", null)
+                .containsEntry("maxUnavailable", 0);
     }
 
     @ParameterizedTest
