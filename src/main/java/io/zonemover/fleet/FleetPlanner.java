@@ -108,7 +108,8 @@ public final class FleetPlanner {
         String name = strategy.type().yaml()
                 + (strategy.zones().isEmpty() ? "" : "-" + String.join("-", strategy.zones()))
                 + "-" + NAME_TIME.format(now);
-        return new FleetPlan(name, now.toString(), selection, strategy, limits, moves,
+        Selection selected = selection == null ? new Selection(null, false, null, null) : selection;
+        return new FleetPlan(name, now.toString(), selected, strategy, limits, moves,
                 Collections.unmodifiableMap(before), Collections.unmodifiableMap(after), notes);
     }
 
