@@ -39,9 +39,9 @@ final class Spread {
 
     void plan() {
         List<PodState> pods = work.pods();
-        Set<String> seated = pods.stream().filter(this::seated).map(PodState::dataZone)
+        Set<String> seatedZones = pods.stream().filter(this::seated).map(PodState::dataZone)
                 .collect(Collectors.toCollection(TreeSet::new));
-        Set<String> withRoom = zonesWithRoom(pods, seated);
+        Set<String> withRoom = zonesWithRoom(pods, seatedZones);
         withRoom.forEach(z -> work.counts.put(z, 0));
         work.shown.addAll(withRoom);
 
@@ -70,18 +70,18 @@ final class Spread {
      * full are remembered with the scheduler's reason (a set that cannot use them may stay uneven); zones
      * holding pods but no usable node are noted, as their pods move.
      */
-    private Set<String> zonesWithRoom(List<PodState> pods, Set<String> seated) {
+    private Set<String> zonesWithRoom(List<PodState> pods, Set<String> seatedZones) {
         Set<String> candidates = new TreeSet<>(regionZones);
         pods.forEach(p -> candidates.add(p.dataZone()));
         Set<String> out = new TreeSet<>();
         for (String zone : candidates) {
             boolean usable = work.ledger.usable(zone, work.set.needs());
             boolean fits = work.ledger.fit(zone, work.set.needs()).fits();
-            if (usable && (fits || seated.contains(zone))) {
+            if (usable && (fits || seatedZones.contains(zone))) {
                 out.add(zone);
             } else if (usable) {
                 work.full.put(zone, work.ledger.fit(zone, work.set.needs()).summary());
-            } else if (seated.contains(zone)) {
+            } else if (seatedZones.contains(zone)) {
                 work.note(zone + " has no usable node (" + work.ledger.fit(zone, work.set.needs()).summary() + ")");
             }
         }
