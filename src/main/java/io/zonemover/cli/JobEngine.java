@@ -44,7 +44,7 @@ final class JobEngine implements AutoCloseable {
     }
 
     static JobEngine start(Connections connections, Progress progress, long pollMillis) {
-        return start(connections, progress, pollMillis, 1);
+        return start(connections, progress, pollMillis, 6);
     }
 
     /** With room in the connection pool for {@code parallelMoves} moves running at once (a plan's). */

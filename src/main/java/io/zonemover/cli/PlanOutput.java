@@ -5,7 +5,6 @@ import io.zonemover.fleet.PlanTable;
 import io.zonemover.jobs.FleetService;
 
 import java.io.PrintWriter;
-import java.util.List;
 
 /** How a fleet plan and a plan's run are shown: the before/after table, the moves, and how each move ended. */
 final class PlanOutput {
@@ -18,9 +17,9 @@ final class PlanOutput {
                 + (plan.strategy().zones().isEmpty() ? "" : " " + String.join(",", plan.strategy().zones())) + "): "
                 + plan.moves().size() + " move(s)");
         w.println();
-        List<List<String>> rows = PlanTable.rows(plan);
-        Table table = Table.of(rows.get(0).toArray(String[]::new));
-        rows.subList(1, rows.size()).forEach(r -> table.row(r.toArray()));
+        PlanTable cells = PlanTable.of(plan);
+        Table table = Table.of(cells.headers().toArray(String[]::new));
+        cells.rows().forEach(r -> table.row(r.toArray()));
         table.print(w);
         if (!plan.moves().isEmpty()) {
             w.println();

@@ -17,6 +17,7 @@ import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -125,15 +126,16 @@ final class RebalanceCommand extends BaseCommand implements Runnable {
                             + String.join(", ", state.zones()) + ")");
                 }
             });
-            FleetPlan plan = zones.isEmpty() ? FleetPlanner.spread(state, selection, limits)
-                    : FleetPlanner.evacuate(state, selection, zones, limits);
+            FleetPlanner planner = new FleetPlanner();
+            FleetPlan plan = zones.isEmpty() ? planner.spread(state, selection, limits)
+                    : planner.evacuate(state, selection, zones, limits);
             if (global().json()) {
                 out().println(Json.write(plan));
             } else {
                 PlanOutput.print(plan, out());
             }
             if (out != null) {
-                Files.writeString(out, PlanFile.write(plan), StandardCharsets.UTF_8);
+                PlanFile.write(plan, out);
                 (global().json() ? err() : out()).println("Plan written to " + out + "; apply it with `zonemover rebalance apply "
                         + out + "`.");
             } else if (!global().json()) {
@@ -181,7 +183,8 @@ final class RebalanceCommand extends BaseCommand implements Runnable {
             } catch (IOException e) {
                 throw ZonemoverException.badInput("cannot read plan " + file + ": " + e.getMessage());
             }
-            FleetPlan read = PlanFile.read(body, file.toString());
+            List<String> zones = new Ec2BlockStore(connections().ec2()).zones();
+            FleetPlan read = PlanFile.read(file.toString(), new StringReader(body), zones);
             FleetPlan.Limits limits = Limits.of(parallel == null ? read.limits().parallel() : parallel,
                     maxUnavailable == null ? read.limits().maxUnavailable() : maxUnavailable,
                     maxFailures == null ? read.limits().maxFailures() : maxFailures);

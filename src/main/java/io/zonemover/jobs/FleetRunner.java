@@ -51,6 +51,8 @@ final class FleetRunner implements Tasklet {
         String planId = chunk.getStepContext().getStepExecution().getJobExecution().getJobParameters()
                 .getString(FleetJob.PARAM_PLAN);
         Run run = runs.computeIfAbsent(execution, e -> new Run(planId));
+        Failpoints.beforeAction(chunk.getStepContext().getStepName(),
+                chunk.getStepContext().getStepExecution().getCommitCount() + 1);
         try {
             if (run.round()) {
                 runs.remove(execution);

@@ -136,7 +136,7 @@ final class Fleets {
         PodNeeds needs = PodNeeds.of(250, 256 * MI);
         int sizeGiB = 10;
         final List<PodState> pods = new ArrayList<>();
-        FleetState.Budget budget;
+        io.zonemover.domain.DisruptionBudget budget;
 
         Sts(String namespace, String name) {
             this.namespace = namespace;
@@ -191,7 +191,7 @@ final class Fleets {
         }
 
         Sts budget(String minAvailable, String maxUnavailable) {
-            budget = new FleetState.Budget(name, minAvailable, maxUnavailable);
+            budget = new io.zonemover.domain.DisruptionBudget(name, minAvailable, minAvailable == null ? maxUnavailable : null);
             return this;
         }
 
