@@ -8,6 +8,8 @@ import io.zonemover.domain.ZonemoverException;
 import io.zonemover.jobs.MigrationJob;
 import io.zonemover.jobs.MigrationService;
 import io.zonemover.jobs.Progress;
+import io.zonemover.jobs.SplitJob;
+import io.zonemover.jobs.SplitService;
 import org.springframework.boot.Banner;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
@@ -31,7 +33,7 @@ final class JobEngine implements AutoCloseable {
 
     @SpringBootConfiguration
     @EnableAutoConfiguration
-    @Import({MigrationJob.class, MigrationService.class})
+    @Import({MigrationJob.class, MigrationService.class, SplitJob.class, SplitService.class})
     static class Application {
     }
 
@@ -98,6 +100,10 @@ final class JobEngine implements AutoCloseable {
 
     MigrationService migrations() {
         return context.getBean(MigrationService.class);
+    }
+
+    SplitService splits() {
+        return context.getBean(SplitService.class);
     }
 
     @Override

@@ -94,7 +94,7 @@ public class MigrationJob {
         return job.build();
     }
 
-    private static Step step(String name, MigrationStep step, boolean undo, JobRepository repository,
+    static Step step(String name, MigrationStep step, boolean undo, JobRepository repository,
                              PlatformTransactionManager tx) {
         return new StepBuilder(name, repository).tasklet(undo ? step.backward() : step.forward(), tx).build();
     }
