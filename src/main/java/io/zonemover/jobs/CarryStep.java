@@ -83,8 +83,9 @@ final class CarryStep extends MigrationStep {
     /** Saves the pod's claims and PVs as they are, then sets each PV to Retain. */
     private Optional<Next> protect(SplitContext s, int p) {
         Cluster cluster = services.cluster();
-        if (!s.has(CLAIM_MANIFEST, p, 0)) {
-            for (int c = 0; c < s.claimCount(p); c++) {
+        boolean saved = false;
+        for (int c = 0; c < s.claimCount(p); c++) {
+            if (!s.has(CLAIM_MANIFEST, p, c)) {
                 ClaimRef ref = s.oldClaim(p, c);
                 Cluster.Claim claim = cluster.claim(ref).orElseThrow(() ->
                         ZonemoverException.failed("claim " + ref + " disappeared before it was carried", null));
@@ -92,7 +93,10 @@ final class CarryStep extends MigrationStep {
                 s.put(PV_MANIFEST, p, c, pv.manifest());
                 s.put(OLD_POLICY, p, c, pv.reclaimPolicy());
                 s.put(CLAIM_MANIFEST, p, c, claim.manifest());
+                saved = true;
             }
+        }
+        if (saved) {
             return Optional.of(Next.CHECKPOINT);
         }
         for (int c = 0; c < s.claimCount(p); c++) {
