@@ -918,6 +918,7 @@ public final class FakeCluster implements Cluster {
                 JsonNode container = root.path("spec").path("template").path("spec").path("containers").path(0);
                 s.image = container.path("image").asText();
                 s.labels.putAll(labels);
+                s.labels.put("zonemover.io/zone", zone);
                 statefulSets.put(key(namespace, name), s);
                 rv();
             }
