@@ -36,12 +36,6 @@ public class SplitJob {
 
     @Bean
     Job splitJob(JobRepository repository, PlatformTransactionManager tx, MigrationServices services) {
-        List<MigrationStep> steps = steps(services);
-        var job = new JobBuilder(NAME, repository)
-                .start(MigrationJob.step(steps.get(0).name(), steps.get(0), false, repository, tx));
-        for (MigrationStep s : steps.subList(1, steps.size())) {
-            job = job.next(MigrationJob.step(s.name(), s, false, repository, tx));
-        }
-        return job.build();
+        return MigrationJob.chain(new JobBuilder(NAME, repository), steps(services), false, repository, tx);
     }
 }

@@ -7,7 +7,7 @@ import io.zonemover.testing.FakeCluster;
 import io.zonemover.testing.FakeWorld;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,8 +32,11 @@ class SplitStepsTest {
     static final String C = "us-east-1c";
     static final String D = "us-east-1d";
     static final String NS = "shop";
-    static final String[] STEPS = {"split-preflight", "split-pre-snapshot", "create-zone-sets", "carry",
-            "remove-original", "split-finish"};
+
+    static List<String> steps() {
+        return List.of("split-preflight", "split-pre-snapshot", "create-zone-sets", "carry", "remove-original",
+                "split-finish");
+    }
 
     static FakeWorld world() {
         FakeWorld world = FakeWorld.zones(B, C, D).statefulSet(NS, "orders").pods(3).claims("data", "wal")
@@ -61,29 +64,25 @@ class SplitStepsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"split-preflight", "split-pre-snapshot", "create-zone-sets", "carry", "remove-original",
-            "split-finish"})
+    @MethodSource("steps")
     void runningAStepAgainFromItsCheckpointChangesNothing(String step) throws Exception {
         forward(step).rerunChangesNothing();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"split-preflight", "split-pre-snapshot", "create-zone-sets", "carry", "remove-original",
-            "split-finish"})
+    @MethodSource("steps")
     void aStepConvergesThroughATransientErrorOrConflictOnAnyCall(String step) throws Exception {
         forward(step).convergesThroughAnErrorOnEachCall();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"split-preflight", "split-pre-snapshot", "create-zone-sets", "carry", "remove-original",
-            "split-finish"})
+    @MethodSource("steps")
     void aRejectionOfAnyCallFailsTheStep(String step) throws Exception {
         forward(step).failsOnARejectionOfEachCall();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"split-preflight", "split-pre-snapshot", "create-zone-sets", "carry", "remove-original",
-            "split-finish"})
+    @MethodSource("steps")
     void aCrashDuringAnyIterationOfAStepLeavesNoDuplicate(String step) throws Exception {
         forward(step).survivesACrashDuringEachIteration();
     }
