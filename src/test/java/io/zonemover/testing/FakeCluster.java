@@ -727,17 +727,19 @@ public final class FakeCluster implements Cluster {
 
     @Override
     public void setUpdateStrategy(String namespace, String name, String updateStrategy) {
-        faults.run("setUpdateStrategy", () -> {
-            synchronized (this) {
-                StsObj s = statefulSets.get(key(namespace, name));
-                if (s == null) {
-                    throw notFound("StatefulSet " + namespace + "/" + name);
-                }
-                s.updateStrategy = updateStrategy;
-                s.generation++;
-                rv();
-            }
-        }, namespace, name, updateStrategy);
+        faults.run("setUpdateStrategy", () -> updateSpec(namespace, name, s -> s.updateStrategy = updateStrategy),
+                namespace, name, updateStrategy);
+    }
+
+    /** A change to a StatefulSet's spec: a new generation, which its controller then observes. */
+    private synchronized void updateSpec(String namespace, String name, java.util.function.Consumer<StsObj> change) {
+        StsObj s = statefulSets.get(key(namespace, name));
+        if (s == null) {
+            throw notFound("StatefulSet " + namespace + "/" + name);
+        }
+        change.accept(s);
+        s.generation++;
+        rv();
     }
 
     @Override
@@ -884,17 +886,8 @@ public final class FakeCluster implements Cluster {
 
     @Override
     public void scaleStatefulSet(String namespace, String name, int replicas) {
-        faults.run("scaleStatefulSet", () -> {
-            synchronized (this) {
-                StsObj s = statefulSets.get(key(namespace, name));
-                if (s == null) {
-                    throw notFound("StatefulSet " + namespace + "/" + name);
-                }
-                s.replicas = replicas;
-                s.generation++;
-                rv();
-            }
-        }, namespace, name, replicas);
+        faults.run("scaleStatefulSet", () -> updateSpec(namespace, name, s -> s.replicas = replicas),
+                namespace, name, replicas);
     }
 
     @Override
