@@ -64,7 +64,8 @@ final class SplitPreflightStep extends MigrationStep {
             String set = SplitPlanner.zoneSetName(name, zone);
             if (cluster.statefulSet(namespace, set).isPresent()) {
                 throw ZonemoverException.refused("StatefulSet " + namespace + "/" + set + " exists already; a split "
-                        + "makes it, so it must not exist (delete it, or plan into other zones)");
+                        + "makes it, so it must not exist (if an earlier split made it, `zonemover jobs resume` that "
+                        + "job; otherwise plan into other zones)");
             }
         }
         return sts;
