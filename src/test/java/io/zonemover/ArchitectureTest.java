@@ -59,6 +59,13 @@ class ArchitectureTest {
                     "io.zonemover.domain..", "io.zonemover.cluster..", "io.zonemover.aws..")
             .because("protective snapshots reach Kubernetes and EC2 through the ports (protect/package-info.java)");
 
+    /** fleet: "Pure apart from the plan file's YAML and the reader of the ports"; the apply engine is in jobs. */
+    @ArchTest
+    static final ArchRule fleetPlanningIsPure = classes().that().resideInAPackage("io.zonemover.fleet..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "io.zonemover.domain..",
+                    "io.zonemover.fleet..", "org.yaml.snakeyaml..", "io.zonemover.cluster..", "io.zonemover.aws..")
+            .because("planning reads a FleetState and writes a FleetPlan (fleet/package-info.java)");
+
     /** cluster and aws: the two ports and their adapters know nothing of the use cases above them. */
     @ArchTest
     static final ArchRule portsDoNotDependOnUseCases = noClasses()

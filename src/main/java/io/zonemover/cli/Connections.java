@@ -207,8 +207,10 @@ public final class Connections implements AutoCloseable {
         Ec2ClientBuilder builder = Ec2Client.builder()
                 .httpClientBuilder(UrlConnectionHttpClient.builder()
                         .connectionTimeout(Duration.ofSeconds(10)).socketTimeout(Duration.ofSeconds(60)))
+                // Adaptive: one client-side token bucket for every call of this process, which slows all moves in
+                // flight together when EC2 throttles (its rate limits are per account and region, not per move).
                 .overrideConfiguration(c -> c.retryStrategy(
-                        AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(EC2_MAX_ATTEMPTS).build()));
+                        AwsRetryStrategy.adaptiveRetryStrategy().toBuilder().maxAttempts(EC2_MAX_ATTEMPTS).build()));
         URI endpoint = options.ec2Endpoint;
         boolean simulated = endpoint == null && sim() != null;
         if (simulated) {

@@ -5,6 +5,8 @@ import io.zonemover.aws.Ec2BlockStore;
 import io.zonemover.cluster.Cluster;
 import io.zonemover.cluster.KubeCluster;
 import io.zonemover.domain.ZonemoverException;
+import io.zonemover.jobs.FleetJob;
+import io.zonemover.jobs.FleetService;
 import io.zonemover.jobs.MigrationJob;
 import io.zonemover.jobs.MigrationService;
 import io.zonemover.jobs.Progress;
@@ -33,7 +35,8 @@ final class JobEngine implements AutoCloseable {
 
     @SpringBootConfiguration
     @EnableAutoConfiguration
-    @Import({MigrationJob.class, MigrationService.class, SplitJob.class, SplitService.class})
+    @Import({MigrationJob.class, MigrationService.class, FleetJob.class, FleetService.class, SplitJob.class,
+            SplitService.class})
     static class Application {
     }
 
@@ -44,12 +47,19 @@ final class JobEngine implements AutoCloseable {
     }
 
     static JobEngine start(Connections connections, Progress progress, long pollMillis) {
+        return start(connections, progress, pollMillis, 6);
+    }
+
+    /** With room in the connection pool for {@code parallelMoves} moves running at once (a plan's). */
+    static JobEngine start(Connections connections, Progress progress, long pollMillis, int parallelMoves) {
         GlobalOptions options = connections.options();
         options.validateStateDatabase();
         Map<String, Object> properties = new LinkedHashMap<>();
         properties.put("spring.datasource.url", options.jdbcUrl());
         properties.put("spring.datasource.username", "sa");
-        properties.put("spring.datasource.hikari.maximum-pool-size", "4");
+        properties.put("spring.datasource.hikari.maximum-pool-size", String.valueOf(4 + 2 * Math.max(1, parallelMoves)));
+        // Moves of a plan create their jobs concurrently; SERIALIZABLE creation makes them fail on each other.
+        properties.put("spring.batch.jdbc.isolation-level-for-create", "read-committed");
         properties.put("spring.batch.jdbc.initialize-schema", "always");
         properties.put("spring.batch.job.enabled", "false");
         properties.put("spring.main.lazy-initialization", "true");
@@ -100,6 +110,10 @@ final class JobEngine implements AutoCloseable {
 
     MigrationService migrations() {
         return context.getBean(MigrationService.class);
+    }
+
+    FleetService fleet() {
+        return context.getBean(FleetService.class);
     }
 
     SplitService splits() {

@@ -1,6 +1,7 @@
 package io.zonemover.cli;
 
 import io.zonemover.domain.ZonemoverException;
+import io.zonemover.jobs.FleetService;
 import io.zonemover.jobs.JobViews;
 import io.zonemover.jobs.MigrationService;
 import io.zonemover.domain.ClaimRef;
@@ -36,13 +37,29 @@ final class JobsCommand extends BaseCommand implements Runnable {
         public Integer call() {
             try (JobEngine engine = JobEngine.start(connections(), new ProgressPrinter(err()), 2000)) {
                 List<JobViews.JobView> jobs = engine.migrations().views().list();
+                List<FleetService.PlanResult> plans = engine.fleet().list().stream()
+                        .map(p -> engine.fleet().show(p.id())).toList();
                 if (global().json()) {
                     List<Map<String, Object>> rows = new ArrayList<>();
                     for (JobViews.JobView job : jobs) {
                         rows.add(summary(job));
                     }
+                    for (FleetService.PlanResult plan : plans) {
+                        Map<String, Object> row = new LinkedHashMap<>();
+                        row.put("planId", plan.planId());
+                        row.put("name", plan.name());
+                        row.put("status", plan.status());
+                        row.put("counts", plan.counts());
+                        rows.add(row);
+                    }
                     out().println(Json.write(rows));
                     return 0;
+                }
+                if (!plans.isEmpty()) {
+                    Table table = Table.of("PLAN", "STATUS", "NAME", "MOVES");
+                    plans.forEach(p -> table.row(p.planId(), p.status(), p.name(), p.counts()));
+                    table.print(out());
+                    out().println();
                 }
                 if (jobs.isEmpty()) {
                     out().println("No jobs yet. Start one with `zonemover migrate NAMESPACE/CLAIM --to ZONE`.");
@@ -68,6 +85,10 @@ final class JobsCommand extends BaseCommand implements Runnable {
         @Override
         public Integer call() {
             try (JobEngine engine = JobEngine.start(connections(), new ProgressPrinter(err()), 2000)) {
+                if (engine.fleet().isPlan(id)) {
+                    PlanOutput.printResult(engine.fleet().show(id), global().json(), out());
+                    return 0;
+                }
                 JobViews.JobView job = engine.migrations().views().show(id);
                 if (global().json()) {
                     Map<String, Object> json = summary(job);
@@ -120,12 +141,21 @@ final class JobsCommand extends BaseCommand implements Runnable {
 
         abstract boolean succeeded(MigrationService.Result result);
 
+        /** The same action on a plan (zp-...): its moves are jobs of their own. */
+        Integer plan(FleetService fleet) {
+            throw ZonemoverException.badInput(id + " is a plan; roll back its moves one by one (`zonemover jobs show "
+                    + id + "` lists their jobs)");
+        }
+
         @Override
         public Integer call() {
             connections().kube(); // a bad kubeconfig is refused before the state database is touched
             try (JobEngine engine = JobEngine.start(connections(), new ProgressPrinter(err()),
                     MigrateCommand.pollMillis(global(), pollInterval))) {
                 MigrationService service = engine.migrations();
+                if (engine.fleet().isPlan(id)) {
+                    return plan(engine.fleet());
+                }
                 err().println(intent(service.views().show(id)));
                 if (!Confirm.ask(root().input(), err(), "Proceed with job " + id + "?", yes)) {
                     throw ZonemoverException.refused("not confirmed; nothing changed");
@@ -156,6 +186,18 @@ final class JobsCommand extends BaseCommand implements Runnable {
         @Override
         MigrationService.Result act(MigrationService service) {
             return service.resume(id);
+        }
+
+        @Override
+        Integer plan(FleetService fleet) {
+            err().println("Resume plan " + id + ": moves done stay done, interrupted ones resume (or roll back), failed "
+                    + "ones are tried again, the rest go on within the plan's limits.");
+            if (!Confirm.ask(root().input(), err(), "Proceed with plan " + id + "?", yes)) {
+                throw ZonemoverException.refused("not confirmed; nothing changed");
+            }
+            FleetService.PlanResult result = fleet.resume(id);
+            PlanOutput.printResult(result, global().json(), out());
+            return "COMPLETED".equals(result.status()) ? 0 : 1;
         }
 
         @Override

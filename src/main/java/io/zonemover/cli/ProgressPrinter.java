@@ -1,12 +1,13 @@
 package io.zonemover.cli;
 
 import io.zonemover.jobs.Progress;
+import io.zonemover.jobs.ProgressLabel;
 
 import java.io.PrintWriter;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 
-/** Progress lines on stderr (stdout stays clean for -o json): time, step, what is happening. */
+/** Progress lines on stderr (stdout stays clean for -o json): time, the move (in a plan), step, what is happening. */
 final class ProgressPrinter implements Progress {
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
@@ -18,7 +19,8 @@ final class ProgressPrinter implements Progress {
 
     @Override
     public synchronized void report(String step, String message) {
-        err.printf("%s  %-15s %s%n", LocalTime.now().format(TIME), step, message);
+        String label = ProgressLabel.current();
+        err.printf("%s  %s%-15s %s%n", LocalTime.now().format(TIME), label == null ? "" : label + "  ", step, message);
         err.flush();
     }
 }

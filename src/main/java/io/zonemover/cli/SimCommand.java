@@ -45,7 +45,7 @@ final class SimCommand extends BaseCommand implements Runnable {
         double timeScale;
 
         @Option(names = "--set", paramLabel = "KEY=VALUE",
-                description = "Scenario option, e.g. k8sVersion=1.33, pods=10000.")
+                description = "Scenario option, e.g. k8sVersion=1.33, pods=10000 (large), sets=12 (fleet).")
         Map<String, String> settings = new LinkedHashMap<>();
 
         @Override
@@ -92,7 +92,10 @@ final class SimCommand extends BaseCommand implements Runnable {
         }
     }
 
-    @Command(name = "show", description = "Prints the world's ground truth: nodes, pods, claims, volumes, snapshots, events.")
+    @Command(name = "show", description = {"Prints the world's ground truth: nodes, pods, claims, volumes, snapshots, events.",
+            "With --json, also `history` (where each pod ran, when) and `disruption`: per StatefulSet "
+                    + "NAMESPACE/NAME, {replicas, pdb: {name, minAvailable, maxUnavailable} or null, maxUnavailable: "
+                    + "the most pods unavailable at once since the set was first whole, series: [{at, unavailable}]}."})
     static final class Show extends BaseCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "DIR")
         Path dir;

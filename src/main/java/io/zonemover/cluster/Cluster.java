@@ -97,6 +97,9 @@ public interface Cluster {
     /** Pods of this StatefulSet per zone (running or scheduled). */
     Map<String, Integer> podsPerZone(StatefulSet statefulSet);
 
+    /** The PodDisruptionBudget that selects the StatefulSet's pods (by its pod template's labels), if any. */
+    Optional<io.zonemover.domain.DisruptionBudget> disruptionBudget(StatefulSet statefulSet);
+
     /** True while any VolumeAttachment still names one of these PVs. */
     boolean attachedInCluster(List<String> pvNames);
 

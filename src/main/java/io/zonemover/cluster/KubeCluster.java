@@ -26,6 +26,8 @@ import io.kubernetes.client.openapi.models.V1Volume;
 import io.kubernetes.client.openapi.models.V1VolumeAttachment;
 import io.kubernetes.client.util.PatchUtils;
 import io.zonemover.domain.ClaimRef;
+import io.zonemover.domain.DisruptionBudget;
+import io.zonemover.domain.LabelSelector;
 import io.zonemover.domain.Placement;
 import io.zonemover.domain.PortError;
 
@@ -280,6 +282,34 @@ public final class KubeCluster implements Cluster {
             }
         }
         return counts;
+    }
+
+    @Override
+    public Optional<DisruptionBudget> disruptionBudget(StatefulSet statefulSet) {
+        Map<String, String> labels = Manifests.templateLabels(statefulSet.manifest());
+        JsonObject list = calls.getRaw("/apis/policy/v1/namespaces/" + statefulSet.namespace()
+                + "/poddisruptionbudgets").orElseThrow(() -> new PortError(PortError.Kind.NOT_FOUND, "Kubernetes",
+                "HTTP 404", "list PodDisruptionBudgets in " + statefulSet.namespace(), null));
+        if (!list.has("items") || !list.get("items").isJsonArray()) {
+            return Optional.empty();
+        }
+        for (JsonElement item : list.getAsJsonArray("items")) {
+            JsonObject pdb = item.getAsJsonObject();
+            JsonObject spec = pdb.has("spec") ? pdb.getAsJsonObject("spec") : new JsonObject();
+            // A budget without a selector selects nothing (policy/v1); an empty one selects every pod.
+            if (!spec.has("selector") || !spec.get("selector").isJsonObject()
+                    || !LabelSelector.parse(Manifests.selectorText(spec.getAsJsonObject("selector"))).matches(labels)) {
+                continue;
+            }
+            String min = Manifests.text(spec, "minAvailable");
+            String max = Manifests.text(spec, "maxUnavailable");
+            if (min == null && max == null) {
+                continue;
+            }
+            String name = Manifests.text(pdb.getAsJsonObject("metadata"), "name");
+            return Optional.of(new DisruptionBudget(name, min, min == null ? max : null));
+        }
+        return Optional.empty();
     }
 
     private Map<String, String> nodeZones() {

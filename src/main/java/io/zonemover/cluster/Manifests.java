@@ -248,6 +248,42 @@ final class Manifests {
                 status.has("observedGeneration") ? status.get("observedGeneration").getAsLong() : 0, sts.toString());
     }
 
+    /**
+     * A LabelSelector object (matchLabels, matchExpressions) in the API's query syntax, so that
+     * {@link io.zonemover.domain.LabelSelector} matches it; empty (everything) for {@code {}}.
+     */
+    static String selectorText(JsonObject selector) {
+        List<String> terms = new ArrayList<>();
+        if (selector.has("matchLabels") && selector.get("matchLabels").isJsonObject()) {
+            selector.getAsJsonObject("matchLabels").entrySet().forEach(e ->
+                    terms.add(e.getKey() + "=" + e.getValue().getAsString()));
+        }
+        if (selector.has("matchExpressions") && selector.get("matchExpressions").isJsonArray()) {
+            for (JsonElement e : selector.getAsJsonArray("matchExpressions")) {
+                JsonObject x = e.getAsJsonObject();
+                List<String> values = new ArrayList<>();
+                if (x.has("values") && x.get("values").isJsonArray()) {
+                    x.getAsJsonArray("values").forEach(v -> values.add(v.getAsString()));
+                }
+                String key = text(x, "key");
+                switch (String.valueOf(text(x, "operator"))) {
+                    case "In" -> terms.add(key + " in (" + String.join(",", values) + ")");
+                    case "NotIn" -> terms.add(key + " notin (" + String.join(",", values) + ")");
+                    case "Exists" -> terms.add(key);
+                    default -> terms.add("!" + key);
+                }
+            }
+        }
+        return String.join(",", terms);
+    }
+
+    /** The labels of a StatefulSet's pod template. */
+    static Map<String, String> templateLabels(String statefulSetManifest) {
+        JsonObject sts = com.google.gson.JsonParser.parseString(statefulSetManifest).getAsJsonObject();
+        JsonObject meta = sts.getAsJsonObject("spec").getAsJsonObject("template").getAsJsonObject("metadata");
+        return meta != null && meta.has("labels") ? strings(meta.getAsJsonObject("labels")) : Map.of();
+    }
+
     /** A string field of a JSON object, or null when absent or null. */
     static String text(JsonObject object, String field) {
         return object.has(field) && !object.get(field).isJsonNull() ? object.get(field).getAsString() : null;

@@ -37,6 +37,11 @@ public record FleetPlan(String name, String createdAt, Selection selection, Stra
         after = after == null ? Map.of() : after;
     }
 
+    /** True when the plan has no move: every selected StatefulSet is as it should be, or nothing could move. */
+    public boolean nothingToDo() {
+        return moves.isEmpty();
+    }
+
     /**
      * Which StatefulSets: in these namespaces (or all), matching the label selector (or all), or the ones
      * named (NAMESPACE/NAME).
@@ -108,6 +113,14 @@ public record FleetPlan(String name, String createdAt, Selection selection, Stra
 
         public String podName() {
             return pod.substring(pod.indexOf('/') + 1);
+        }
+
+        /** The pod's ordinal (the number after its StatefulSet's name), or -1 when the name has none. */
+        public int ordinal() {
+            String name = podName();
+            String digits = name.substring(name.lastIndexOf('-') + 1);
+            return !digits.isEmpty() && digits.chars().allMatch(Character::isDigit) && digits.length() < 10
+                    ? Integer.parseInt(digits) : -1;
         }
 
         /** NAMESPACE/STATEFULSET. */

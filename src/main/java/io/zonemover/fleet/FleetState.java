@@ -1,5 +1,6 @@
 package io.zonemover.fleet;
 
+import io.zonemover.domain.DisruptionBudget;
 import io.zonemover.domain.Placement;
 
 import java.util.List;
@@ -26,7 +27,7 @@ public record FleetState(List<SetState> sets, List<Placement.Node> nodes, List<S
      * @param budget its PodDisruptionBudget, or null when none selects its pods
      */
     public record SetState(String namespace, String name, int replicas, Placement.PodNeeds needs,
-                           List<PodState> pods, Budget budget) {
+                           List<PodState> pods, DisruptionBudget budget) {
         public SetState {
             pods = List.copyOf(pods);
         }
@@ -68,12 +69,5 @@ public record FleetState(List<SetState> sets, List<Placement.Node> nodes, List<S
 
     /** One EBS claim of a pod and the volume behind it. */
     public record ClaimState(String name, String volumeId, String zone, int sizeGiB) {
-    }
-
-    /**
-     * A PodDisruptionBudget's spec, as written: exactly one of the two is set, each an integer ("2") or a
-     * percentage ("34%").
-     */
-    public record Budget(String name, String minAvailable, String maxUnavailable) {
     }
 }

@@ -61,11 +61,17 @@ public class MigrationService {
     /** With a snapshot source (not null), the plan of a rescue from snapshots: the volumes' zone is down. */
     public MigrationPlan plan(ClaimRef ref, boolean pod, String toZone, boolean preSnapshot,
                               MigrationPlanner.SnapshotSource source) {
+        return plan(ref, pod, toZone, preSnapshot, source, null);
+    }
+
+    /** As above; locks already held by job {@code ownJobId} (a plan's move started before a crash) are its own. */
+    public MigrationPlan plan(ClaimRef ref, boolean pod, String toZone, boolean preSnapshot,
+                              MigrationPlanner.SnapshotSource source, String ownJobId) {
         MigrationPlanner planner = new MigrationPlanner(services.cluster(), services.blockStore());
-        MigrationPlan plan = pod ? planner.planPod(ref, toZone, preSnapshot, null, source)
-                : planner.plan(ref, toZone, preSnapshot, null, source);
+        MigrationPlan plan = pod ? planner.planPod(ref, toZone, preSnapshot, ownJobId, source)
+                : planner.plan(ref, toZone, preSnapshot, ownJobId, source);
         for (MigrationPlan.ClaimMove move : plan.moves()) {
-            store.lockHolder(move.claim().toString()).ifPresent(holder -> {
+            store.lockHolder(move.claim().toString()).filter(holder -> !holder.equals(ownJobId)).ifPresent(holder -> {
                 throw ZonemoverException.refused("claim " + move.claim() + " is locked by job " + holder + " ("
                         + views.status(holder) + "); `zonemover jobs resume " + holder + "` or `zonemover jobs rollback "
                         + holder + "`");
@@ -81,10 +87,25 @@ public class MigrationService {
      */
     public Result start(MigrationPlan plan, boolean byPod, Duration readyTimeout, boolean keepRetain,
                         MigrationPlanner.SnapshotSource source) {
-        String id = newJobId();
+        return start(newJobId(), plan, byPod, readyTimeout, keepRetain, source);
+    }
+
+    /** A new move's id: {@code zm-} and six hex digits. */
+    public static String newJobId() {
+        return "zm-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(3));
+    }
+
+    /**
+     * Starts the move under a given id: a plan records its move's id before starting it, so that a resume
+     * after a crash finds the same move (and its locks) whatever moment the crash hit.
+     */
+    public Result start(String id, MigrationPlan plan, boolean byPod, Duration readyTimeout, boolean keepRetain,
+                        MigrationPlanner.SnapshotSource source) {
         List<ClaimRef> claims = plan.moves().stream().map(MigrationPlan.ClaimMove::claim).toList();
         ClaimLocks.take(services, claims, id, views::status);
-        store.create(id, plan.claim().toString(), plan.fromZone(), plan.toZone(), plan.volumeId());
+        if (store.find(id).isEmpty()) {
+            store.create(id, plan.claim().toString(), plan.fromZone(), plan.toZone(), plan.volumeId());
+        }
         store.audit(id, null, "started", "move pod " + plan.podName() + " (" + claims.size() + " claim(s)) to "
                 + plan.toZone());
         services.progress().report("job", "job " + id + " started (`zonemover jobs show " + id + "` to watch it)");
@@ -239,11 +260,6 @@ public class MigrationService {
     /** Runs with this process recorded as the job's owner, heartbeating, so no one else resumes it meanwhile. */
     private Result runOwned(String id, OwnedRun.Run run) {
         return OwnedRun.run(store, id, run, execution -> views.result(id, execution));
-    }
-
-    /** A new job's id: zm- and six hex digits. */
-    static String newJobId() {
-        return "zm-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(3));
     }
 
     private static ZonemoverException noJob(String id) {

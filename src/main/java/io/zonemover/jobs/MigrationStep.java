@@ -31,8 +31,9 @@ abstract class MigrationStep {
     private static final String TRANSIENT_EXECUTION = "transientExecution";
 
     protected final MigrationServices services;
-    private String lastMessage;
-    private boolean recordPending;
+    /** Per thread, as each step object serves every move in flight (a plan runs several at once). */
+    private final ThreadLocal<String> lastMessage = new ThreadLocal<>();
+    private final ThreadLocal<Boolean> recordPending = ThreadLocal.withInitial(() -> false);
 
     MigrationStep(MigrationServices services) {
         this.services = services;
@@ -78,11 +79,11 @@ abstract class MigrationStep {
             next = undo ? undo(ctx) : next(ctx);
             Failpoints.afterAction(stepName, iteration);
             if (next != Next.WAIT) {
-                recordPending = true;
+                recordPending.set(true);
             }
-            if (recordPending) {
+            if (recordPending.get()) {
                 new MoveRecord(services).saveIfActive(ctx, undo ? "rollback" : name());
-                recordPending = false;
+                recordPending.set(false);
             }
             stepContext.remove(TRANSIENT_SINCE);
             stepContext.remove(TRANSIENT_COUNT);
@@ -148,8 +149,8 @@ abstract class MigrationStep {
 
     /** Prints a progress line when it differs from the last one of this step. */
     protected void report(String message) {
-        if (!message.equals(lastMessage)) {
-            lastMessage = message;
+        if (!message.equals(lastMessage.get())) {
+            lastMessage.set(message);
             services.progress().report(name(), message);
         }
     }
@@ -157,7 +158,7 @@ abstract class MigrationStep {
     protected void audit(MigrationContext ctx, String action, String detail) {
         services.store().audit(ctx.jobId(), name(), action, detail);
         services.progress().report(name(), detail);
-        lastMessage = detail;
+        lastMessage.set(detail);
     }
 
     /** A step that cannot go on: the job fails with this message. */

@@ -3,6 +3,7 @@ package io.zonemover.jobs;
 import io.zonemover.domain.ClaimRef;
 import io.zonemover.domain.ZonemoverException;
 import io.zonemover.fleet.FleetPlan;
+import io.zonemover.fleet.FleetReader;
 import io.zonemover.fleet.FleetState;
 import io.zonemover.fleet.SplitPlanner;
 import io.zonemover.state.MigrationStore;
@@ -61,7 +62,11 @@ public class SplitService {
      * in), read from the cluster now; refused (exit 3) when a zone lacks room.
      */
     public FleetPlan plan(String namespace, String name, List<String> zones) {
-        FleetState state = SplitStateReader.read(services.cluster(), services.blockStore(), namespace, name);
+        FleetState state = new FleetReader(services.cluster(), services.blockStore()).readSets(
+                List.of(namespace + "/" + name));
+        if (state.sets().isEmpty()) {
+            throw ZonemoverException.refused("StatefulSet " + namespace + "/" + name + " is being deleted");
+        }
         return SplitPlanner.plan(state, state.sets().get(0), zones, Instant.now());
     }
 

@@ -1,6 +1,7 @@
 package io.zonemover.sim;
 
 import io.zonemover.sim.kube.KubeFaults;
+import io.zonemover.sim.scenario.Fleet;
 import io.zonemover.sim.scenario.Healthy;
 import io.zonemover.sim.scenario.Large;
 import io.zonemover.sim.scenario.Scenario;
@@ -26,7 +27,8 @@ public final class Scenarios {
             new Unbalanced(),
             new Healthy(),
             new Large(),
-            new TwoClaims());
+            new TwoClaims(),
+            new Fleet());
 
     private Scenarios() {
     }

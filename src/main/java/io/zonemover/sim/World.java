@@ -76,7 +76,11 @@ public final class World {
         settle();
     }
 
-    /** The ground truth that {@code sim show --json} prints (DESIGN.md fixes its shape). */
+    /**
+     * The ground truth that {@code sim show --json} prints (DESIGN.md fixes its shape), plus {@code history}
+     * (where each pod ran, when) and {@code disruption} (per StatefulSet, its pods unavailable over time: the
+     * shape is in {@code io.zonemover.sim.kube.Disruptions}).
+     */
     public Map<String, Object> show() {
         Map<String, Object> out = new LinkedHashMap<>();
         Map<String, Object> kubeView = kube.show(clockMillis, ec2);
@@ -90,6 +94,8 @@ public final class World {
         kubeView.forEach(out::putIfAbsent);
         ec2View.forEach(out::putIfAbsent);
         out.put("time", java.time.Instant.ofEpochMilli(clockMillis).toString());
+        out.put("disruption", kube.disruption());
+        // The longest list last (a test of `sim show` holds it there).
         out.put("history", kube.history());
         return out;
     }

@@ -23,7 +23,7 @@ class ScenarioGoldenTest {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @ParameterizedTest
-    @ValueSource(strings = {"stuck-pod", "unbalanced", "healthy", "two-claims"})
+    @ValueSource(strings = {"stuck-pod", "unbalanced", "healthy", "two-claims", "fleet"})
     void groundTruthIsUnchanged(String scenario) throws Exception {
         World world = Scenarios.create(scenario, Map.of(), T0);
         String atStart = JSON.writeValueAsString(world.show());

@@ -139,6 +139,7 @@ public final class FakeCluster implements Cluster {
     private final Map<String, Map<String, String>> configMaps = new TreeMap<>();
     private final Map<String, Map<String, String>> configMapLabels = new TreeMap<>();
     private final Set<String> attachments = new TreeSet<>();
+    private final Map<String, io.zonemover.domain.DisruptionBudget> budgets = new TreeMap<>();
     private final Map<String, List<String>> warnings = new TreeMap<>();
     private final List<Placement.Node> nodes = new ArrayList<>();
     private final Set<String> fullZones = new HashSet<>();
@@ -599,6 +600,20 @@ public final class FakeCluster implements Cluster {
                 return counts;
             }
         }, statefulSet.name());
+    }
+
+    @Override
+    public Optional<io.zonemover.domain.DisruptionBudget> disruptionBudget(StatefulSet statefulSet) {
+        return faults.call("disruptionBudget", () -> {
+            synchronized (this) {
+                return Optional.ofNullable(budgets.get(key(statefulSet.namespace(), statefulSet.name())));
+            }
+        }, statefulSet.name());
+    }
+
+    /** A PodDisruptionBudget selecting the pods of that StatefulSet. */
+    public synchronized void setBudget(String namespace, String statefulSet, io.zonemover.domain.DisruptionBudget budget) {
+        budgets.put(key(namespace, statefulSet), budget);
     }
 
     @Override

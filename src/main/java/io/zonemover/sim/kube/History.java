@@ -23,8 +23,8 @@ import java.util.Set;
  * down (a zone outage stops the containers at once, whatever the API still says). Tests use it to check that a
  * pod never ran in two zones at once.
  *
- * <p>It is an observation, not a controller: it looks at the store after every run of the controllers and
- * notes what changed, at that instant. Persisted with the Kubernetes half.
+ * <p>It is an observation, not a controller: it looks at the store after every run of the controllers that
+ * changed something and notes what changed, at that instant. Persisted with the Kubernetes half.
  */
 final class History {
 
@@ -42,25 +42,13 @@ final class History {
     private final List<Interval> intervals = new ArrayList<>();
     /** Open intervals by pod uid. */
     private final Map<String, Interval> open = new LinkedHashMap<>();
-    /** The store's state at the last look (not persisted: a reloaded world looks once more, which is harmless). */
-    private long lastRv = -1;
-    private long lastGen = -1;
 
     /** Notes pods that started or stopped running since the last look. */
     void observe(ObjectStore store, long now, Ec2Side ec2) {
-        if (store.resourceVersion() == lastRv && store.clusterGen() == lastGen) {
-            return;
-        }
-        lastRv = store.resourceVersion();
-        lastGen = store.clusterGen();
         Set<String> running = new HashSet<>();
         for (ObjectNode p : store.all(ResourceType.PODS)) {
-            String nodeName = Json.text(p, "spec", "nodeName");
-            if (nodeName == null || !"Running".equals(Json.text(p, "status", "phase")) || !started(p)) {
-                continue;
-            }
-            ObjectNode node = store.find(ResourceType.NODES, null, nodeName);
-            if (node == null || !up(node, ec2)) {
+            ObjectNode node = runningOn(store, p, ec2);
+            if (node == null) {
                 continue;
             }
             String uid = Json.uid(p);
@@ -70,7 +58,7 @@ final class History {
                 i.namespace = Json.namespace(p);
                 i.name = Json.name(p);
                 i.uid = uid;
-                i.node = nodeName;
+                i.node = Json.name(node);
                 i.zone = Facts.nodeZone(node);
                 i.from = now;
                 intervals.add(i);
@@ -84,6 +72,19 @@ final class History {
             i.to = now;
             return true;
         });
+    }
+
+    /**
+     * The node whose containers run {@code pod} right now, or null: Running with a container started, on a node
+     * whose EC2 instance is up (a zone outage stops the containers at once, whatever the API still says).
+     */
+    static ObjectNode runningOn(ObjectStore store, JsonNode pod, Ec2Side ec2) {
+        String nodeName = Json.text(pod, "spec", "nodeName");
+        if (nodeName == null || !"Running".equals(Json.text(pod, "status", "phase")) || !started(pod)) {
+            return null;
+        }
+        ObjectNode node = store.find(ResourceType.NODES, null, nodeName);
+        return node == null || !up(node, ec2) ? null : node;
     }
 
     private static boolean started(JsonNode pod) {

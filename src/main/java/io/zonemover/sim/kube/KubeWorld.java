@@ -47,6 +47,13 @@ public final class KubeWorld {
     private final ApiServer api;
     private ControllerManager controllers = ControllerManager.standard();
     private final History history = new History();
+    private final Disruptions disruptions = new Disruptions();
+    /**
+     * The store's state when the observations last looked; they look again only once it changed (not persisted:
+     * a reloaded world looks once more, which is harmless).
+     */
+    private long observedRv = -1;
+    private long observedGen = -1;
     private KubeFaults faults = KubeFaults.NONE;
     /** Set when faults change, so the kubelet re-checks readiness of every running pod once. */
     private boolean faultsChanged;
@@ -150,6 +157,7 @@ public final class KubeWorld {
         events.writeTo(root);
         store.writeTo(root);
         history.writeTo(root);
+        disruptions.writeTo(root);
         try {
             return Json.MAPPER.writeValueAsString(root);
         } catch (JsonProcessingException e) {
@@ -172,6 +180,7 @@ public final class KubeWorld {
         w.apiCalls = root.path("apiCalls").asLong(0);
         w.events.readFrom(root);
         w.history.readFrom(root);
+        w.disruptions.readFrom(root);
         return w;
     }
 
@@ -189,7 +198,12 @@ public final class KubeWorld {
 
     public void reconcile(long now, Ec2Side ec2) {
         controllers.reconcile(this, now, ec2);
-        history.observe(store, now, ec2);
+        if (store.resourceVersion() != observedRv || store.clusterGen() != observedGen) {
+            observedRv = store.resourceVersion();
+            observedGen = store.clusterGen();
+            history.observe(store, now, ec2);
+            disruptions.observe(store, now, ec2);
+        }
     }
 
     /**
@@ -203,6 +217,11 @@ public final class KubeWorld {
     /** Where each pod ran, when ({@link History}); for {@code sim show}. */
     public List<Map<String, Object>> history() {
         return history.show();
+    }
+
+    /** Per StatefulSet, how many of its pods were unavailable when ({@link Disruptions}); for {@code sim show}. */
+    public Map<String, Object> disruption() {
+        return disruptions.show();
     }
 
     // ------------------------------------------------------------------ API verbs (the endpoint's and the scenarios')

@@ -40,10 +40,10 @@ public final class Large implements Scenario {
     @Override
     public World build(Map<String, String> options, long now) {
         WorldBuilder b = WorldBuilder.start(options, now);
-        int pods = intOption(options, "pods", 10000);
-        int claims = Math.min(intOption(options, "claims", 5000), pods);
-        int nodeCount = intOption(options, "nodes", 300);
-        int zoneCount = intOption(options, "zones", 3);
+        int pods = ScenarioOptions.intOption(options, "pods", 10000, 0);
+        int claims = Math.min(ScenarioOptions.intOption(options, "claims", 5000, 0), pods);
+        int nodeCount = ScenarioOptions.intOption(options, "nodes", 300, 0);
+        int zoneCount = ScenarioOptions.intOption(options, "zones", 3, 0);
         if (zoneCount < 1 || zoneCount > ZONES.size()) {
             throw new IllegalArgumentException("scenario option zones must be 1.." + ZONES.size());
         }
@@ -97,22 +97,5 @@ public final class Large implements Scenario {
         b.settle();
         b.advance(60_000);
         return b.world();
-    }
-
-    private static int intOption(Map<String, String> opts, String key, int def) {
-        String v = opts.get(key);
-        if (v == null) {
-            return def;
-        }
-        try {
-            int i = Integer.parseInt(v.trim());
-            if (i < 0) {
-                throw new NumberFormatException();
-            }
-            return i;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("scenario option " + key + " must be a non-negative integer, not "
-                    + v);
-        }
     }
 }

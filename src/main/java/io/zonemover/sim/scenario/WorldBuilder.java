@@ -202,12 +202,30 @@ public final class WorldBuilder {
 
     /** A PodDisruptionBudget keeping {@code minAvailable} pods labelled app={@code app}. */
     public WorldBuilder pdb(String ns, String name, String app, int minAvailable) {
+        return pdb(ns, name, app, Integer.toString(minAvailable), null);
+    }
+
+    /**
+     * A PodDisruptionBudget for pods labelled app={@code app}, with exactly one of {@code minAvailable} and
+     * {@code maxUnavailable}: an integer ("2") or a percentage ("34%"), written as an IntOrString is (a JSON
+     * number or a string), so the budget reads back as {@code kubectl create pdb} would have made it.
+     */
+    public WorldBuilder pdb(String ns, String name, String app, String minAvailable, String maxUnavailable) {
+        if ((minAvailable == null) == (maxUnavailable == null)) {
+            throw new IllegalArgumentException("a PodDisruptionBudget has one of minAvailable, maxUnavailable");
+        }
         ObjectNode p = JSON.createObjectNode();
         p.put("apiVersion", "policy/v1");
         p.put("kind", "PodDisruptionBudget");
         p.putObject("metadata").put("name", name);
         ObjectNode spec = p.putObject("spec");
-        spec.put("minAvailable", minAvailable);
+        String field = minAvailable != null ? "minAvailable" : "maxUnavailable";
+        String value = minAvailable != null ? minAvailable : maxUnavailable;
+        if (value.matches("\\d+")) {
+            spec.put(field, Integer.parseInt(value));
+        } else {
+            spec.put(field, value);
+        }
         spec.putObject("selector").putObject("matchLabels").put("app", app);
         create(ResourceType.PDBS, ns, p);
         return this;

@@ -1,0 +1,52 @@
+package io.zonemover.cli;
+
+import io.zonemover.fleet.FleetPlan;
+import io.zonemover.fleet.PlanTable;
+import io.zonemover.jobs.FleetService;
+
+import java.io.PrintWriter;
+
+/** How a fleet plan and a plan's run are shown: the before/after table, the moves, and how each move ended. */
+final class PlanOutput {
+
+    private PlanOutput() {
+    }
+
+    static void print(FleetPlan plan, PrintWriter w) {
+        w.println("Plan " + plan.name() + " (" + plan.strategy().type().yaml()
+                + (plan.strategy().zones().isEmpty() ? "" : " " + String.join(",", plan.strategy().zones())) + "): "
+                + plan.moves().size() + " move(s)");
+        w.println();
+        PlanTable cells = PlanTable.of(plan);
+        Table table = Table.of(cells.headers().toArray(String[]::new));
+        cells.rows().forEach(r -> table.row(r.toArray()));
+        table.print(w);
+        if (!plan.moves().isEmpty()) {
+            w.println();
+            Table moves = Table.of("POD", "CLAIMS", "FROM", "TO");
+            plan.moves().forEach(m -> moves.row(m.pod(), String.join(",", m.claims().stream()
+                    .map(c -> c.name() + " " + c.sizeGiB() + "Gi").toList()), m.from(), m.to()));
+            moves.print(w);
+        }
+        plan.notes().forEach(n -> w.println("note: " + n));
+        w.flush();
+    }
+
+    static void printResult(FleetService.PlanResult result, boolean json, PrintWriter out) {
+        if (json) {
+            out.println(Json.write(result));
+            out.flush();
+            return;
+        }
+        out.println("Plan " + result.planId() + " (" + result.name() + "): " + result.status() + " " + result.counts());
+        Table table = Table.of("#", "POD", "FROM", "TO", "STATE", "JOB", "SECONDS", "DETAIL");
+        result.moves().forEach(m -> table.row(m.index(), m.pod(), m.from(), m.to(), m.state(),
+                m.jobId() == null ? "-" : m.jobId(), m.seconds() == null ? "-" : String.format("%.1f", m.seconds()),
+                m.detail() == null ? "" : m.detail()));
+        table.print(out);
+        if (result.message() != null) {
+            out.println(result.message());
+        }
+        out.flush();
+    }
+}

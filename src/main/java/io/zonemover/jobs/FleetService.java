@@ -1,0 +1,188 @@
+package io.zonemover.jobs;
+
+import io.zonemover.domain.ZonemoverException;
+import io.zonemover.fleet.FleetPlan;
+import io.zonemover.fleet.FleetReader;
+import io.zonemover.fleet.FleetState;
+import io.zonemover.fleet.Room;
+import io.zonemover.state.MigrationStore;
+import io.zonemover.state.PlanStore;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.stereotype.Service;
+
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** The use cases behind `rebalance` and a plan's `jobs ...`: read the fleet, check a plan, apply, resume, show. */
+@Service
+public class FleetService {
+
+    /** One move of a plan as `jobs show` and `-o json` give it. */
+    public record MoveView(int index, String pod, String statefulSet, String from, String to, String state,
+                           String jobId, String detail, Double seconds) {
+    }
+
+    /** How a plan stands or ended. */
+    public record PlanResult(String planId, String name, String status, Map<String, Long> counts,
+                             List<MoveView> moves, String message) {
+    }
+
+    private final JobOperator operator;
+    private final Job job;
+    private final PlanStore plans;
+    private final MigrationStore store;
+    private final MigrationServices services;
+
+    public FleetService(JobOperator operator, @Qualifier("rebalanceJob") Job job, PlanStore plans, MigrationStore store,
+                        MigrationServices services) {
+        this.operator = operator;
+        this.job = job;
+        this.plans = plans;
+        this.store = store;
+        this.services = services;
+    }
+
+    /** The selected StatefulSets, per pod and zone, for the planner. */
+    public FleetState read(FleetPlan.Selection selection) {
+        return new FleetReader(services.cluster(), services.blockStore()).read(selection);
+    }
+
+    /**
+     * Checks a plan against the cluster before anything changes: every StatefulSet, pod and claim it names
+     * exists (bad input otherwise), every target zone is a zone of the region, and the target zones have room
+     * for all of its moves together (a refusal otherwise). Errors name {@code source}'s line of the move.
+     */
+    public void check(FleetPlan plan, String source) {
+        Set<String> sets = new LinkedHashSet<>();
+        plan.moves().forEach(m -> sets.add(m.setRef()));
+        FleetState state = new FleetReader(services.cluster(), services.blockStore()).readSets(sets);
+        Map<String, FleetState.SetState> bySet = new LinkedHashMap<>();
+        state.sets().forEach(s -> bySet.put(s.ref(), s));
+        Room room = new Room(state.nodes());
+        for (int i = 0; i < plan.moves().size(); i++) {
+            FleetPlan.Move move = plan.moves().get(i);
+            String where = source + ":" + move.line() + ": spec.moves[" + i + "]";
+            FleetState.SetState set = bySet.get(move.setRef());
+            if (!state.zones().contains(move.to())) {
+                throw ZonemoverException.badInput(where + ".to: " + move.to() + " is not a zone of this region ("
+                        + String.join(", ", state.zones()) + ")");
+            }
+            FleetState.PodState pod = set.pods().stream().filter(p -> p.name().equals(move.podName())).findFirst()
+                    .orElseThrow(() -> ZonemoverException.badInput(where + ".pod: " + move.pod() + " is not a pod of "
+                            + "StatefulSet " + move.setRef() + " with EBS claims (" + set.replicas() + " replicas)"));
+            for (FleetState.ClaimState claim : move.claims()) {
+                if (pod.claims().stream().noneMatch(c -> c.name().equals(claim.name()))) {
+                    throw ZonemoverException.badInput(where + ".claims: " + claim.name() + " is not an EBS claim of pod "
+                            + move.pod() + " (it has " + String.join(", ", pod.claims().stream()
+                            .map(FleetState.ClaimState::name).toList()) + ")");
+                }
+            }
+            boolean there = pod.claims().stream().allMatch(c -> c.zone().equals(move.to()));
+            if (!there && room.reserve(set.needs(), move.to()).isEmpty()) {
+                throw ZonemoverException.refused(where + ": zone " + move.to() + " has no room for pod " + move.pod()
+                        + " with the moves before it: " + room.why(set.needs(), move.to()));
+            }
+        }
+    }
+
+    /** Records the plan with its limits and runs it as one job; returns how it ended. */
+    public PlanResult apply(FleetPlan plan, String source, String body, String checkCommand) {
+        String id = "zp-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(3));
+        List<PlanStore.Move> moves = new ArrayList<>();
+        for (int i = 0; i < plan.moves().size(); i++) {
+            FleetPlan.Move m = plan.moves().get(i);
+            moves.add(new PlanStore.Move(id, i, m.pod(), m.setRef(), m.from(), m.to(), null, PlanStore.MoveState.WAITING,
+                    null, null, null));
+        }
+        FleetPlan.Limits limits = plan.limits();
+        plans.create(new PlanStore.Plan(id, plan.name(), source, body, limits.parallel(), limits.maxUnavailable(),
+                limits.maxFailures(), checkCommand, null, null, null), moves);
+        services.progress().report("plan", "plan " + id + " (" + plan.name() + "): " + moves.size() + " move(s), up to "
+                + limits.parallel() + " at once (`zonemover jobs show " + id + "` to watch it)");
+        JobParameters params = new JobParametersBuilder().addString(FleetJob.PARAM_PLAN, id, true).toJobParameters();
+        return runOwned(id, () -> operator.start(job, params));
+    }
+
+    /** Goes on with a plan: moves done stay done, interrupted ones resume (or roll back), failed ones are tried again. */
+    public PlanResult resume(String id) {
+        plans.find(id).orElseThrow(() -> ZonemoverException.badInput("no plan " + id + " (see `zonemover jobs list`)"));
+        JobExecution last = lastExecution(id).orElseThrow(() -> ZonemoverException.refused("plan " + id
+                + " never started; apply it again"));
+        if (last.getStatus() == org.springframework.batch.core.BatchStatus.COMPLETED) {
+            throw ZonemoverException.refused("plan " + id + " already completed; nothing to resume");
+        }
+        return runOwned(id, () -> operator.restart(last.isRunning() ? operator.recover(last) : last));
+    }
+
+    public boolean isPlan(String id) {
+        return plans.find(id).isPresent();
+    }
+
+    public List<PlanStore.Plan> list() {
+        return plans.all();
+    }
+
+    /** How the plan stands now, from its tables (no cluster call). */
+    public PlanResult show(String id) {
+        PlanStore.Plan plan = plans.find(id).orElseThrow(() -> ZonemoverException.badInput("no plan " + id));
+        List<MoveView> views = new ArrayList<>();
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (PlanStore.MoveState s : PlanStore.MoveState.values()) {
+            counts.put(s.name().toLowerCase(java.util.Locale.ROOT), 0L);
+        }
+        for (PlanStore.Move m : plans.moves(id)) {
+            Double seconds = m.startedAt() == null || m.endedAt() == null ? null
+                    : Duration.between(m.startedAt(), m.endedAt()).toMillis() / 1000.0;
+            views.add(new MoveView(m.index(), m.pod(), m.statefulSet(), m.fromZone(), m.toZone(), m.state().name(),
+                    m.jobId(), m.detail(), seconds));
+            counts.merge(m.state().name().toLowerCase(java.util.Locale.ROOT), 1L, Long::sum);
+        }
+        String status = lastExecution(id).map(e -> e.getStatus().name()).orElse("NEW");
+        String message = lastExecution(id).flatMap(e -> e.getAllFailureExceptions().stream().findFirst())
+                .map(Throwable::getMessage).orElse(null);
+        return new PlanResult(id, plan.name(), status, counts, views, message);
+    }
+
+    private Optional<JobExecution> lastExecution(String id) {
+        JobParameters identifying = new JobParametersBuilder().addString(FleetJob.PARAM_PLAN, id, true).toJobParameters();
+        JobInstance instance = services.repository().getJobInstance(FleetJob.NAME, identifying);
+        return instance == null ? Optional.empty() : Optional.ofNullable(services.repository().getLastJobExecution(instance));
+    }
+
+    @FunctionalInterface
+    private interface Run {
+        JobExecution run() throws Exception;
+    }
+
+    /** Runs with this process as the plan's owner, heartbeating, so no one else runs it meanwhile. */
+    private PlanResult runOwned(String id, Run run) {
+        store.takeOwnership(id).ifPresent(owner -> {
+            throw ZonemoverException.refused("plan " + id + " is running in process " + owner.pid() + " on "
+                    + owner.host() + "; watch it with `zonemover jobs show " + id + "`");
+        });
+        try (Heartbeat ignored = new Heartbeat(store, id)) {
+            run.run();
+            return show(id);
+        } catch (ZonemoverException e) {
+            throw e;
+        } catch (Exception e) {
+            throw ZonemoverException.failed("plan " + id + ": " + e.getMessage(), e);
+        } finally {
+            store.releaseOwnership(id);
+        }
+    }
+}
