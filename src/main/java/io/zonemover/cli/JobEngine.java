@@ -10,6 +10,8 @@ import io.zonemover.jobs.FleetService;
 import io.zonemover.jobs.MigrationJob;
 import io.zonemover.jobs.MigrationService;
 import io.zonemover.jobs.Progress;
+import io.zonemover.jobs.SplitJob;
+import io.zonemover.jobs.SplitService;
 import org.springframework.boot.Banner;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
@@ -33,7 +35,8 @@ final class JobEngine implements AutoCloseable {
 
     @SpringBootConfiguration
     @EnableAutoConfiguration
-    @Import({MigrationJob.class, MigrationService.class, FleetJob.class, FleetService.class})
+    @Import({MigrationJob.class, MigrationService.class, FleetJob.class, FleetService.class, SplitJob.class,
+            SplitService.class})
     static class Application {
     }
 
@@ -111,6 +114,10 @@ final class JobEngine implements AutoCloseable {
 
     FleetService fleet() {
         return context.getBean(FleetService.class);
+    }
+
+    SplitService splits() {
+        return context.getBean(SplitService.class);
     }
 
     @Override

@@ -150,4 +150,24 @@ public interface Cluster {
     void saveConfigMap(String namespace, String name, Map<String, String> labels, Map<String, String> data);
 
     void deleteConfigMap(String namespace, String name);
+
+    // split-per-zone
+
+    /** Sets spec.replicas of a StatefulSet: its controller then adds or removes pods at the highest ordinals. */
+    void scaleStatefulSet(String namespace, String name, int replicas);
+
+    /**
+     * Creates the zone's copy of a StatefulSet from its saved manifest as served: named {@code NAME-<zone>},
+     * 0 replicas, selector and pod template labels extended with {@code zonemover.io/zone=<zone>} (so the
+     * copies' selectors never overlap), a required node affinity on {@code topology.kubernetes.io/zone=<zone>}
+     * added to every term of the template's own, and {@code labels} on the StatefulSet itself. Creating one
+     * that exists is success.
+     */
+    void createZoneStatefulSet(String savedManifest, String zone, Map<String, String> labels);
+
+    /** Reserves a PV for a claim that need not exist yet: claimRef set to it, without uid (REFERENCE A.2). */
+    void reservePv(String pvName, ClaimRef claim);
+
+    /** Creates claim {@code claim} from another claim's saved manifest, with {@code spec.volumeName} set to the PV. */
+    void createClaimAs(String savedClaimManifest, ClaimRef claim, String pvName);
 }

@@ -493,6 +493,49 @@ public final class KubeCluster implements Cluster {
                 () -> core.deleteNamespacedConfigMap(name, namespace).execute());
     }
 
+    // ---- split-per-zone ----
+
+    @Override
+    public void scaleStatefulSet(String namespace, String name, int replicas) {
+        mergePatch("StatefulSet " + namespace + "/" + name, statefulSetPath(namespace) + "/" + name,
+                "{\"spec\":{\"replicas\":" + replicas + "}}");
+    }
+
+    @Override
+    public void createZoneStatefulSet(String savedManifest, String zone, Map<String, String> labels) {
+        JsonObject sts = Manifests.zoneStatefulSet(savedManifest, zone, labels);
+        String namespace = sts.getAsJsonObject("metadata").get("namespace").getAsString();
+        calls.create("create StatefulSet", () -> calls.sendRaw(statefulSetPath(namespace), "POST", sts, null));
+    }
+
+    @Override
+    public void reservePv(String pvName, ClaimRef claim) {
+        JsonObject ref = new JsonObject();
+        ref.addProperty("apiVersion", "v1");
+        ref.addProperty("kind", "PersistentVolumeClaim");
+        ref.addProperty("namespace", claim.namespace());
+        ref.addProperty("name", claim.name());
+        // Null removes them (merge patch): a uid or resourceVersion of an earlier claim would leave it Released.
+        ref.add("uid", com.google.gson.JsonNull.INSTANCE);
+        ref.add("resourceVersion", com.google.gson.JsonNull.INSTANCE);
+        JsonObject spec = new JsonObject();
+        spec.add("claimRef", ref);
+        JsonObject patch = new JsonObject();
+        patch.add("spec", spec);
+        mergePatch("PV " + pvName, "/api/v1/persistentvolumes/" + pvName, patch.toString());
+    }
+
+    @Override
+    public void createClaimAs(String savedClaimManifest, ClaimRef claim, String pvName) {
+        JsonObject created = Manifests.claimAs(savedClaimManifest, claim, pvName);
+        calls.create("create claim " + claim, () -> calls.sendRaw("/api/v1/namespaces/" + claim.namespace()
+                + "/persistentvolumeclaims", "POST", created, null));
+    }
+
+    private static String statefulSetPath(String namespace) {
+        return "/apis/apps/v1/namespaces/" + namespace + "/statefulsets";
+    }
+
     private void mergePatch(String what, String path, String patch) {
         calls.call("patch " + what, () -> calls.sendRaw(path, "PATCH", com.google.gson.JsonParser.parseString(patch),
                 V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH));

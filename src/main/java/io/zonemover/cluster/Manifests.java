@@ -4,6 +4,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.zonemover.domain.ClaimRef;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +26,8 @@ final class Manifests {
             "pv.kubernetes.io/bound-by-controller");
 
     private static final String ZONE_KEY = "topology.kubernetes.io/zone";
+    /** On a split StatefulSet, its selector and its pods: the zone of the copy they belong to. */
+    static final String SPLIT_ZONE_LABEL = "zonemover.io/zone";
     private static final List<String> ZONE_LABELS = List.of(ZONE_KEY, "topology.kubernetes.io/region",
             "failure-domain.beta.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/region",
             "topology.ebs.csi.aws.com/zone");
@@ -100,6 +103,14 @@ final class Manifests {
         return pv;
     }
 
+    /** Another claim made from a saved one (split-per-zone): its spec, labels and annotations, a new name. */
+    static JsonObject claimAs(String savedClaimManifest, ClaimRef claim, String pvName) {
+        JsonObject created = claimBoundTo(savedClaimManifest, pvName);
+        created.getAsJsonObject("metadata").addProperty("name", claim.name());
+        created.getAsJsonObject("metadata").addProperty("namespace", claim.namespace());
+        return created;
+    }
+
     static JsonObject claimBoundTo(String savedClaimManifest, String pvName) {
         JsonObject claim = forRecreate(savedClaimManifest);
         JsonObject metadata = claim.getAsJsonObject("metadata");
@@ -128,23 +139,71 @@ final class Manifests {
     }
 
     private static JsonObject zoneAffinity(String zone) {
+        JsonObject selector = new JsonObject();
+        selector.add("nodeSelectorTerms", requiredInZone(new JsonArray(), zone));
+        JsonObject affinity = new JsonObject();
+        affinity.add("required", selector);
+        return affinity;
+    }
+
+    /**
+     * Node selector terms that also require the zone: the requirement is added to every term (terms are ORed,
+     * a term's expressions ANDed), or is the one term when there are none.
+     */
+    private static JsonArray requiredInZone(JsonArray terms, String zone) {
         JsonObject requirement = new JsonObject();
         requirement.addProperty("key", ZONE_KEY);
         requirement.addProperty("operator", "In");
         JsonArray values = new JsonArray();
         values.add(zone);
         requirement.add("values", values);
-        JsonArray expressions = new JsonArray();
-        expressions.add(requirement);
-        JsonObject term = new JsonObject();
-        term.add("matchExpressions", expressions);
-        JsonArray terms = new JsonArray();
-        terms.add(term);
-        JsonObject selector = new JsonObject();
-        selector.add("nodeSelectorTerms", terms);
-        JsonObject affinity = new JsonObject();
-        affinity.add("required", selector);
-        return affinity;
+        if (terms.isEmpty()) {
+            terms.add(new JsonObject());
+        }
+        for (JsonElement term : terms) {
+            JsonObject t = term.getAsJsonObject();
+            if (!t.has("matchExpressions")) {
+                t.add("matchExpressions", new JsonArray());
+            }
+            t.getAsJsonArray("matchExpressions").add(requirement.deepCopy());
+        }
+        return terms;
+    }
+
+    /**
+     * The zone's copy of a StatefulSet (split-per-zone): see {@link Cluster#createZoneStatefulSet}. Owner
+     * references and kubectl's last-applied configuration stay with the original: the copy is nobody's child,
+     * and `kubectl apply` of the original's file must not take it for the original.
+     */
+    static JsonObject zoneStatefulSet(String savedManifest, String zone, Map<String, String> labels) {
+        JsonObject sts = forRecreate(savedManifest);
+        JsonObject metadata = sts.getAsJsonObject("metadata");
+        metadata.addProperty("name", text(metadata, "name") + "-" + zone);
+        metadata.remove("ownerReferences");
+        metadata.remove("finalizers");
+        child(metadata, "annotations").remove("kubectl.kubernetes.io/last-applied-configuration");
+        JsonObject stsLabels = child(metadata, "labels");
+        labels.forEach(stsLabels::addProperty);
+        stsLabels.addProperty(SPLIT_ZONE_LABEL, zone);
+        JsonObject spec = sts.getAsJsonObject("spec");
+        spec.addProperty("replicas", 0);
+        child(child(spec, "selector"), "matchLabels").addProperty(SPLIT_ZONE_LABEL, zone);
+        JsonObject template = child(spec, "template");
+        child(child(template, "metadata"), "labels").addProperty(SPLIT_ZONE_LABEL, zone);
+        JsonObject required = child(child(child(child(template, "spec"), "affinity"), "nodeAffinity"),
+                "requiredDuringSchedulingIgnoredDuringExecution");
+        JsonArray terms = required.has("nodeSelectorTerms") ? required.getAsJsonArray("nodeSelectorTerms")
+                : new JsonArray();
+        required.add("nodeSelectorTerms", requiredInZone(terms, zone));
+        return sts;
+    }
+
+    /** The object under {@code field}, added empty when absent. */
+    private static JsonObject child(JsonObject parent, String field) {
+        if (!parent.has(field) || !parent.get(field).isJsonObject()) {
+            parent.add(field, new JsonObject());
+        }
+        return parent.getAsJsonObject(field);
     }
 
     private static JsonObject copy(JsonObject parent, String field) {

@@ -8,6 +8,15 @@ import java.util.Map;
  * each one pod with all of its EBS claims to one zone. It is what {@code rebalance plan --out} writes and
  * {@code rebalance apply} reads ({@link PlanFile}); the apply engine runs each move as one single-pod move.
  *
+ * <p>A split-per-zone plan ({@link StrategyType#SPLIT_PER_ZONE}, made by {@link SplitPlanner}) names one
+ * StatefulSet; {@code strategy.zones} are the zones of its new StatefulSets, {@code NAME-<zone>}, and there is
+ * one move per existing pod: {@code from} is where its data is, {@code to} the zone set it joins ({@code from}
+ * equal to {@code to}: its volumes are re-bound, not copied). Its new ordinal is not written down but follows
+ * from the moves: among the moves with the same {@code to}, the one with the highest old ordinal gets 0, the
+ * next highest 1, and so on ({@link SplitPlanner#newOrdinal}), because the original shrinks from its highest
+ * ordinal and each zone set grows one ordinal at a time, in that order. The plan lists the moves in that
+ * order; a hand-edited plan may list them in any order, and only its {@code to} fields decide.
+ *
  * @param name     the plan's name (metadata.name)
  * @param createdAt RFC 3339 instant the plan was made
  * @param before   per StatefulSet (NAMESPACE/NAME), pods per zone now (by where their data is)

@@ -57,6 +57,7 @@ public final class JobViews {
         List<StepTiming> steps = new ArrayList<>();
         lastExecution(MigrationJob.NAME, id).ifPresent(e -> steps.addAll(timings(e.getJobInstance())));
         lastExecution(MigrationJob.ROLLBACK, id).ifPresent(e -> steps.addAll(timings(e.getJobInstance())));
+        lastExecution(SplitJob.NAME, id).ifPresent(e -> steps.addAll(timings(e.getJobInstance())));
         return new JobView(m, status(id), checkpoint, steps, store.auditTrail(id), owner(id));
     }
 
@@ -69,11 +70,13 @@ public final class JobViews {
         if (undo.isPresent() && undo.get().getStatus() != BatchStatus.COMPLETED) {
             return undo.get().getStatus().name();
         }
-        return lastExecution(MigrationJob.NAME, id).map(e -> e.getStatus().name()).orElse("UNKNOWN");
+        return lastExecution(MigrationJob.NAME, id).or(() -> lastExecution(SplitJob.NAME, id))
+                .map(e -> e.getStatus().name()).orElse("UNKNOWN");
     }
 
     private Optional<JobExecution> latest(String id) {
-        return lastExecution(MigrationJob.ROLLBACK, id).or(() -> lastExecution(MigrationJob.NAME, id));
+        return lastExecution(MigrationJob.ROLLBACK, id).or(() -> lastExecution(MigrationJob.NAME, id))
+                .or(() -> lastExecution(SplitJob.NAME, id));
     }
 
     Optional<JobExecution> lastExecution(String jobName, String id) {
@@ -104,7 +107,7 @@ public final class JobViews {
                 ctx.has(PreflightStep.DATA_LOSS_WINDOW) ? ctx.getLong(PreflightStep.DATA_LOSS_WINDOW, 0) : null, message, ctx.get(FinishStep.REVISION_WARNING), timings(execution.getJobInstance()));
     }
 
-    private List<StepTiming> timings(JobInstance instance) {
+    List<StepTiming> timings(JobInstance instance) {
         Map<String, StepTiming> byStep = new LinkedHashMap<>();
         List<JobExecution> executions = new ArrayList<>(repository.getJobExecutions(instance));
         executions.sort(Comparator.comparing(JobExecution::getId));

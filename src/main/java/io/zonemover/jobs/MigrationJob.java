@@ -72,13 +72,8 @@ public class MigrationJob {
 
     @Bean
     Job migrationJob(JobRepository repository, PlatformTransactionManager tx, MigrationServices services) {
-        List<MigrationStep> steps = steps(services);
-        var job = new JobBuilder(NAME, repository).listener(new Seed(services, false))
-                .start(step(steps.get(0).name(), steps.get(0), false, repository, tx));
-        for (MigrationStep s : steps.subList(1, steps.size())) {
-            job = job.next(step(s.name(), s, false, repository, tx));
-        }
-        return job.build();
+        return chain(new JobBuilder(NAME, repository).listener(new Seed(services, false)), steps(services), false,
+                repository, tx);
     }
 
     /** The rollback: each step's undo, last step first; steps with nothing to undo finish at once. */
@@ -86,16 +81,21 @@ public class MigrationJob {
     Job rollbackJob(JobRepository repository, PlatformTransactionManager tx, MigrationServices services) {
         List<MigrationStep> steps = new java.util.ArrayList<>(steps(services));
         java.util.Collections.reverse(steps);
-        var job = new JobBuilder(ROLLBACK, repository).listener(new Seed(services, true))
-                .start(step("undo-" + steps.get(0).name(), steps.get(0), true, repository, tx));
+        return chain(new JobBuilder(ROLLBACK, repository).listener(new Seed(services, true)), steps, true, repository, tx);
+    }
+
+    /** A job of these steps in this order, each forwards or (undo) backwards as a step named undo-NAME. */
+    static Job chain(JobBuilder builder, List<MigrationStep> steps, boolean undo, JobRepository repository,
+                     PlatformTransactionManager tx) {
+        var job = builder.start(step(steps.get(0), undo, repository, tx));
         for (MigrationStep s : steps.subList(1, steps.size())) {
-            job = job.next(step("undo-" + s.name(), s, true, repository, tx));
+            job = job.next(step(s, undo, repository, tx));
         }
         return job.build();
     }
 
-    private static Step step(String name, MigrationStep step, boolean undo, JobRepository repository,
-                             PlatformTransactionManager tx) {
-        return new StepBuilder(name, repository).tasklet(undo ? step.backward() : step.forward(), tx).build();
+    private static Step step(MigrationStep step, boolean undo, JobRepository repository, PlatformTransactionManager tx) {
+        return new StepBuilder((undo ? "undo-" : "") + step.name(), repository)
+                .tasklet(undo ? step.backward() : step.forward(), tx).build();
     }
 }

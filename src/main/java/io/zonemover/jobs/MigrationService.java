@@ -16,7 +16,6 @@ import org.springframework.stereotype.Service;
 
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -102,31 +101,8 @@ public class MigrationService {
      */
     public Result start(String id, MigrationPlan plan, boolean byPod, Duration readyTimeout, boolean keepRetain,
                         MigrationPlanner.SnapshotSource source) {
-        List<ClaimRef> claims = plan.moves().stream().map(MigrationPlan.ClaimMove::claim).sorted(
-                java.util.Comparator.comparing(ClaimRef::name)).toList();
-        List<ClaimRef> held = new ArrayList<>();
-        try {
-            for (ClaimRef claim : claims) {
-                Optional<String> holder = store.lockClaim(claim.toString(), id);
-                if (holder.isPresent()) {
-                    throw ZonemoverException.refused("claim " + claim + " is locked by job " + holder.get() + " ("
-                            + views.status(holder.get()) + ")");
-                }
-                held.add(claim);
-            }
-            for (ClaimRef claim : claims) {
-                Optional<String> holder = services.cluster().lockClaim(claim, Tags.MIGRATION_ANNOTATION, id);
-                if (holder.isPresent()) {
-                    throw ZonemoverException.refused("claim " + claim + " is held by move " + holder.get()
-                            + " (annotation " + Tags.MIGRATION_ANNOTATION + "); nothing changed");
-                }
-            }
-        } catch (RuntimeException e) {
-            for (ClaimRef claim : held) {
-                releaseQuietly(claim, id);
-            }
-            throw e;
-        }
+        List<ClaimRef> claims = plan.moves().stream().map(MigrationPlan.ClaimMove::claim).toList();
+        ClaimLocks.take(services, claims, id, views::status);
         if (store.find(id).isEmpty()) {
             store.create(id, plan.claim().toString(), plan.fromZone(), plan.toZone(), plan.volumeId());
         }
@@ -149,15 +125,6 @@ public class MigrationService {
         }
         JobParameters parameters = params.toJobParameters();
         return runOwned(id, () -> rollBackIfRequested(id, operator.start(migrate, parameters)));
-    }
-
-    private void releaseQuietly(ClaimRef claim, String id) {
-        try {
-            services.cluster().unlockClaim(claim, Tags.MIGRATION_ANNOTATION, id);
-        } catch (RuntimeException ignored) {
-            // Only ours is removed; a left-over annotation names a job that does not exist and is refused.
-        }
-        store.unlockClaim(claim.toString(), id);
     }
 
     public Result resume(String id) {
@@ -290,26 +257,9 @@ public class MigrationService {
         return execution.isRunning() ? operator.recover(execution) : execution;
     }
 
-    @FunctionalInterface
-    private interface Run {
-        JobExecution run() throws Exception;
-    }
-
     /** Runs with this process recorded as the job's owner, heartbeating, so no one else resumes it meanwhile. */
-    private Result runOwned(String id, Run run) {
-        store.takeOwnership(id).ifPresent(owner -> {
-            throw ZonemoverException.refused("job " + id + " is running in process " + owner.pid() + " on "
-                    + owner.host() + "; watch it with `zonemover jobs show " + id + "`");
-        });
-        try (Heartbeat ignored = new Heartbeat(store, id)) {
-            return views.result(id, run.run());
-        } catch (ZonemoverException e) {
-            throw e;
-        } catch (Exception e) {
-            throw ZonemoverException.failed("job " + id + ": " + e.getMessage(), e);
-        } finally {
-            store.releaseOwnership(id);
-        }
+    private Result runOwned(String id, OwnedRun.Run run) {
+        return OwnedRun.run(store, id, run, execution -> views.result(id, execution));
     }
 
     private static ZonemoverException noJob(String id) {

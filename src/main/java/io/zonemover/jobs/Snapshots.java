@@ -1,7 +1,9 @@
 package io.zonemover.jobs;
 
 import io.zonemover.aws.BlockStore;
+import io.zonemover.domain.ClaimRef;
 import io.zonemover.domain.EbsSnapshot;
+import io.zonemover.domain.PortError;
 import io.zonemover.domain.Tags;
 
 import java.util.List;
@@ -29,6 +31,30 @@ final class Snapshots {
                 .filter(s -> String.valueOf(attempt).equals(s.tags().get(ATTEMPT)))
                 .filter(s -> !s.failed())
                 .reduce((first, second) -> second);
+    }
+
+    /**
+     * The job's snapshot of this volume for this phase and attempt: the one an earlier run took (found by its
+     * tags), else a new one. Empty when EC2 limits snapshots of the volume for now (about one per 15 s, at most
+     * 5 pending): that means "ask again later", not "fail".
+     */
+    static Optional<String> findOrTake(BlockStore blockStore, String jobId, String volumeId, ClaimRef claim,
+                                       String phase, int attempt) {
+        Optional<EbsSnapshot> earlier = find(ofJob(blockStore, jobId), volumeId, phase, attempt);
+        if (earlier.isPresent()) {
+            return Optional.of(earlier.get().id());
+        }
+        Map<String, String> tags = new java.util.LinkedHashMap<>(Tags.forSnapshot(jobId, phase, volumeId, claim));
+        tags.put(ATTEMPT, String.valueOf(attempt));
+        try {
+            return Optional.of(blockStore.createSnapshot(volumeId, "zonemover " + jobId + " " + phase + " snapshot of "
+                    + volumeId, tags));
+        } catch (PortError e) {
+            if (e.code().equals("SnapshotCreationPerVolumeRateExceeded") || e.code().equals("ConcurrentSnapshotLimitExceeded")) {
+                return Optional.empty();
+            }
+            throw e;
+        }
     }
 
     static Map<String, String> tags(MigrationContext ctx, int claim, String phase, int attempt) {

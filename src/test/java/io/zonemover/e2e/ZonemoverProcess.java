@@ -35,8 +35,14 @@ final class ZonemoverProcess implements AutoCloseable {
 
     /** Starts it with extra environment, e.g. ZONEMOVER_FAILPOINT to halt it at a chosen step iteration. */
     static ZonemoverProcess start(java.util.Map<String, String> env, String... args) throws IOException {
+        return startClass("io.zonemover.cli.Main", env, args);
+    }
+
+    /** Starts another entry point on the test classpath (a test-only runner), the same way. */
+    static ZonemoverProcess startClass(String mainClass, java.util.Map<String, String> env, String... args)
+            throws IOException {
         List<String> command = new ArrayList<>(List.of(javaBin(), "-Xshare:auto", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), "io.zonemover.cli.Main"));
+                "-cp", System.getProperty("java.class.path"), mainClass));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(env);

@@ -27,13 +27,14 @@ final class Convergence {
     /** The calls that change the world: none may be made again by a step that has already done its work. */
     static final Set<String> WRITES = Set.of("createSnapshot", "createVolume", "createStaticPv", "createClaimBoundTo",
             "createStatefulSet", "deleteClaim", "deletePod", "deletePv", "deleteStatefulSetOrphan", "setReclaimPolicy",
-            "clearClaimRef", "setUpdateStrategy");
+            "clearClaimRef", "setUpdateStrategy", "scaleStatefulSet", "createZoneStatefulSet", "reservePv",
+            "createClaimAs");
 
     /** Writes, and the idempotent ones a step may repeat harmlessly: an error after their effect is worth trying. */
     private static final Set<String> EFFECTS = Set.of("createSnapshot", "createVolume", "createStaticPv",
             "createClaimBoundTo", "createStatefulSet", "deleteClaim", "deletePod", "deletePv", "deleteStatefulSetOrphan",
             "setReclaimPolicy", "clearClaimRef", "setUpdateStrategy", "lockClaim", "unlockClaim", "saveConfigMap",
-            "deleteConfigMap", "tag");
+            "deleteConfigMap", "tag", "scaleStatefulSet", "createZoneStatefulSet", "reservePv", "createClaimAs");
 
     private final Position at;
     private final String step;

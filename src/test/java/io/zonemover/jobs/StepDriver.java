@@ -48,6 +48,9 @@ final class StepDriver {
     final List<String> progress = Collections.synchronizedList(new ArrayList<>());
     final List<Iteration> iterations = new ArrayList<>();
     private final JobParameters parameters;
+    /** The job's steps, made afresh for each process; and their names, in order. */
+    private final java.util.function.Function<MigrationServices, List<MigrationStep>> factory;
+    private final List<String> names;
     private List<MigrationStep> steps;
     /** The step executions of this job execution, by step; a restart carries over the unfinished one's context. */
     private final Map<String, StepExecution> stepExecutions = new LinkedHashMap<>();
@@ -61,14 +64,26 @@ final class StepDriver {
     }
 
     StepDriver(FakeWorld world, Map<String, String> parameters, long transientBudgetMillis) {
+        this(world, parameters, transientBudgetMillis, MigrationJob.NAME, MigrationJob::steps);
+    }
+
+    /** A driver of the split job ({@link SplitJob}) with these parameters. */
+    static StepDriver split(FakeWorld world, Map<String, String> parameters) {
+        return new StepDriver(world, parameters, 5_000, SplitJob.NAME, SplitJob::steps);
+    }
+
+    private StepDriver(FakeWorld world, Map<String, String> parameters, long transientBudgetMillis, String jobName,
+                       java.util.function.Function<MigrationServices, List<MigrationStep>> factory) {
         this.world = world;
+        this.factory = factory;
         this.services = new MigrationServices(world.cluster(), world.ec2(), STORE, new ResourcelessJobRepository(),
                 (step, message) -> progress.add(step + ": " + message), 0, transientBudgetMillis);
         JobParametersBuilder builder = new JobParametersBuilder();
         parameters.forEach((k, v) -> builder.addString(k, v, k.equals(MigrationJob.PARAM_ID)));
         this.parameters = builder.toJobParameters();
-        this.steps = MigrationJob.steps(services);
-        this.execution = new JobExecution(executionId, new JobInstance(1L, MigrationJob.NAME), this.parameters);
+        this.steps = factory.apply(services);
+        this.names = steps.stream().map(MigrationStep::name).toList();
+        this.execution = new JobExecution(executionId, new JobInstance(1L, jobName), this.parameters);
     }
 
     /** The parameters of a move of the pod behind {@code claim} to {@code toZone}, as `migrate` passes them. */
@@ -159,7 +174,7 @@ final class StepDriver {
 
     /** Runs the move's steps before {@code name}. */
     StepDriver runBefore(String name) throws Exception {
-        for (String s : STEPS) {
+        for (String s : names) {
             if (s.equals(name)) {
                 return this;
             }
@@ -176,7 +191,7 @@ final class StepDriver {
     }
 
     StepDriver runAll() throws Exception {
-        for (String s : STEPS) {
+        for (String s : names) {
             run(s);
         }
         return this;
@@ -188,7 +203,7 @@ final class StepDriver {
      */
     boolean runFor(int calls) throws Exception {
         int left = calls;
-        for (String s : STEPS) {
+        for (String s : names) {
             if (ctx().has(MigrationStep.doneKey(s, false))) {
                 continue;
             }
@@ -220,7 +235,7 @@ final class StepDriver {
         JobExecution next = new JobExecution(++executionId, execution.getJobInstance(), execution.getJobParameters());
         next.setExecutionContext(new ExecutionContext(checkpoint));
         execution = next;
-        steps = MigrationJob.steps(services);
+        steps = factory.apply(services);
     }
 
     /** A resume of the job from its checkpoint as it is now. */
@@ -242,7 +257,7 @@ final class StepDriver {
         JobExecution rollback = new JobExecution(++executionId, new JobInstance(2L, MigrationJob.ROLLBACK), params);
         facts.forEach(rollback.getExecutionContext()::putString);
         execution = rollback;
-        steps = MigrationJob.steps(services);
+        steps = factory.apply(services);
     }
 
     /** Every undo, last step first, until each is done. */

@@ -117,6 +117,8 @@ public final class FakeCluster implements Cluster {
         public String updateRevision;
         public boolean deleting;
         public final Map<String, String> labels = new LinkedHashMap<>();
+        /** A split-per-zone copy's zone: its pods are scheduled only there. */
+        public String zone;
 
         StsObj(String namespace, String name) {
             this.namespace = namespace;
@@ -374,6 +376,13 @@ public final class FakeCluster implements Cluster {
                     changed = true;
                 }
             }
+            for (PodObj p : pods.values()) {
+                if (s.name.equals(p.owner) && p.namespace.equals(s.namespace) && !p.deleting
+                        && ordinalOf(p.name, s.name) >= s.replicas) {
+                    p.deleting = true;
+                    changed = true;
+                }
+            }
         }
         for (PodObj p : pods.values()) {
             if ("Pending".equals(p.phase) && p.nodeName == null && !p.deleting) {
@@ -381,6 +390,11 @@ public final class FakeCluster implements Cluster {
             }
         }
         return changed;
+    }
+
+    private static int ordinalOf(String pod, String set) {
+        String rest = pod.startsWith(set + "-") ? pod.substring(set.length() + 1) : "";
+        return rest.matches("\\d+") ? Integer.parseInt(rest) : -1;
     }
 
     private void createPod(StsObj s, int ordinal) {
@@ -424,8 +438,11 @@ public final class FakeCluster implements Cluster {
                 zones.add(pv.zone);
             }
         }
+        StsObj owner = p.owner == null ? null : statefulSets.get(key(p.namespace, p.owner));
+        String required = owner == null ? null : owner.zone;
         Optional<Placement.Node> node = nodes.stream()
                 .filter(n -> n.ready() && n.schedulable() && !fullZones.contains(n.zone()))
+                .filter(n -> required == null || required.equals(n.zone()))
                 .filter(n -> zones.isEmpty() || zones.size() == 1 && zones.contains(n.zone()))
                 .findFirst();
         if (node.isEmpty()) {
@@ -725,17 +742,19 @@ public final class FakeCluster implements Cluster {
 
     @Override
     public void setUpdateStrategy(String namespace, String name, String updateStrategy) {
-        faults.run("setUpdateStrategy", () -> {
-            synchronized (this) {
-                StsObj s = statefulSets.get(key(namespace, name));
-                if (s == null) {
-                    throw notFound("StatefulSet " + namespace + "/" + name);
-                }
-                s.updateStrategy = updateStrategy;
-                s.generation++;
-                rv();
-            }
-        }, namespace, name, updateStrategy);
+        faults.run("setUpdateStrategy", () -> updateSpec(namespace, name, s -> s.updateStrategy = updateStrategy),
+                namespace, name, updateStrategy);
+    }
+
+    /** A change to a StatefulSet's spec: a new generation, which its controller then observes. */
+    private synchronized void updateSpec(String namespace, String name, java.util.function.Consumer<StsObj> change) {
+        StsObj s = statefulSets.get(key(namespace, name));
+        if (s == null) {
+            throw notFound("StatefulSet " + namespace + "/" + name);
+        }
+        change.accept(s);
+        s.generation++;
+        rv();
     }
 
     @Override
@@ -821,31 +840,30 @@ public final class FakeCluster implements Cluster {
 
     @Override
     public void createClaimBoundTo(String savedClaimManifest, String pvName) {
-        faults.run("createClaimBoundTo", () -> {
-            synchronized (this) {
-                JsonNode root = parse(savedClaimManifest);
-                String namespace = root.path("metadata").path("namespace").asText();
-                String name = root.path("metadata").path("name").asText();
-                if (claims.containsKey(key(namespace, name))) {
-                    return;
-                }
-                ClaimObj c = new ClaimObj(namespace, name);
-                c.uid = uid();
-                c.resourceVersion = rv();
-                c.volumeName = pvName;
-                c.storageClass = root.path("spec").path("storageClassName").asText(null);
-                List<String> modes = new ArrayList<>();
-                root.path("spec").path("accessModes").forEach(m -> modes.add(m.asText()));
-                c.accessModes = modes;
-                c.storage = root.path("spec").path("resources").path("requests").path("storage").asText(null);
-                root.path("metadata").path("annotations").fields().forEachRemaining(e -> {
-                    if (!e.getKey().startsWith("pv.kubernetes.io/")) {
-                        c.annotations.put(e.getKey(), e.getValue().asText());
-                    }
-                });
-                claims.put(key(namespace, name), c);
+        faults.run("createClaimBoundTo", () -> createClaim(parse(savedClaimManifest), pvName), pvName);
+    }
+
+    private synchronized void createClaim(JsonNode root, String pvName) {
+        String namespace = root.path("metadata").path("namespace").asText();
+        String name = root.path("metadata").path("name").asText();
+        if (claims.containsKey(key(namespace, name))) {
+            return;
+        }
+        ClaimObj c = new ClaimObj(namespace, name);
+        c.uid = uid();
+        c.resourceVersion = rv();
+        c.volumeName = pvName;
+        c.storageClass = root.path("spec").path("storageClassName").asText(null);
+        List<String> modes = new ArrayList<>();
+        root.path("spec").path("accessModes").forEach(m -> modes.add(m.asText()));
+        c.accessModes = modes;
+        c.storage = root.path("spec").path("resources").path("requests").path("storage").asText(null);
+        root.path("metadata").path("annotations").fields().forEachRemaining(e -> {
+            if (!e.getKey().startsWith("pv.kubernetes.io/")) {
+                c.annotations.put(e.getKey(), e.getValue().asText());
             }
-        }, pvName);
+        });
+        claims.put(key(namespace, name), c);
     }
 
     @Override
@@ -877,6 +895,63 @@ public final class FakeCluster implements Cluster {
                 rv();
             }
         }, namespace, name);
+    }
+
+    // ---- the port: split-per-zone ----
+
+    @Override
+    public void scaleStatefulSet(String namespace, String name, int replicas) {
+        faults.run("scaleStatefulSet", () -> updateSpec(namespace, name, s -> s.replicas = replicas),
+                namespace, name, replicas);
+    }
+
+    @Override
+    public void createZoneStatefulSet(String savedManifest, String zone, Map<String, String> labels) {
+        faults.run("createZoneStatefulSet", () -> {
+            synchronized (this) {
+                JsonNode root = parse(savedManifest);
+                String namespace = root.path("metadata").path("namespace").asText();
+                String name = root.path("metadata").path("name").asText() + "-" + zone;
+                if (statefulSets.containsKey(key(namespace, name))) {
+                    return;
+                }
+                StsObj s = new StsObj(namespace, name);
+                s.uid = uid();
+                s.zone = zone;
+                s.replicas = 0;
+                List<String> templates = new ArrayList<>();
+                root.path("spec").path("volumeClaimTemplates").forEach(t ->
+                        templates.add(t.path("metadata").path("name").asText()));
+                s.templates = templates;
+                JsonNode container = root.path("spec").path("template").path("spec").path("containers").path(0);
+                s.image = container.path("image").asText();
+                s.labels.putAll(labels);
+                s.labels.put("zonemover.io/zone", zone);
+                statefulSets.put(key(namespace, name), s);
+                rv();
+            }
+        }, zone);
+    }
+
+    @Override
+    public void reservePv(String pvName, ClaimRef claim) {
+        faults.run("reservePv", () -> {
+            synchronized (this) {
+                PvObj pv = pvOrThrow(pvName);
+                pv.claimNamespace = claim.namespace();
+                pv.claimName = claim.name();
+                pv.claimUid = null;
+                pv.phase = "Available";
+                rv();
+            }
+        }, pvName, claim);
+    }
+
+    @Override
+    public void createClaimAs(String savedClaimManifest, ClaimRef claim, String pvName) {
+        ObjectNode renamed = (ObjectNode) parse(savedClaimManifest);
+        ((ObjectNode) renamed.path("metadata")).put("name", claim.name()).put("namespace", claim.namespace());
+        faults.run("createClaimAs", () -> createClaim(renamed, pvName), claim, pvName);
     }
 
     // ---- manifests, as a server would serve them ----

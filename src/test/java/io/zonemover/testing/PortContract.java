@@ -178,6 +178,48 @@ public abstract class PortContract {
                 .containsExactly(id);
     }
 
+    // ---- split-per-zone ----
+
+    @Test
+    void aZoneCopyOfAStatefulSetStartsEmptyWithItsZoneAndCanBeScaled() {
+        Cluster.StatefulSet sts = cluster().statefulSetOwning(freeClaim()).orElseThrow();
+        String zone = cluster().pv(claim().volumeName()).orElseThrow().zone();
+        cluster().createZoneStatefulSet(sts.manifest(), zone, Map.of(Tags.JOB, "zm-contract"));
+        cluster().createZoneStatefulSet(sts.manifest(), zone, Map.of(Tags.JOB, "zm-contract"));
+        Cluster.StatefulSet copy = cluster().statefulSet(ns(), sts.name() + "-" + zone).orElseThrow();
+        assertThat(copy.replicas()).isZero();
+        assertThat(copy.claimTemplates()).isEqualTo(sts.claimTemplates());
+        assertThat(copy.manifest()).contains("\"zonemover.io/zone\":\"" + zone + "\"")
+                .contains("\"" + Tags.JOB + "\":\"zm-contract\"");
+        cluster().scaleStatefulSet(ns(), sts.name(), sts.replicas() - 1);
+        assertThat(cluster().statefulSet(ns(), sts.name()).orElseThrow().replicas()).isEqualTo(sts.replicas() - 1);
+    }
+
+    @Test
+    void aReservedPvBindsTheClaimMadeAsAnotherOne() throws Exception {
+        Cluster.Claim claim = claim();
+        Cluster.Pv pv = cluster().pv(claim.volumeName()).orElseThrow();
+        cluster().createStaticPv(new Cluster.StaticPv("zm-contract-pv", pv.volumeId(), pv.zone(),
+                new ClaimRef(ns(), "zm-contract-nobody"), pv.manifest(), Map.of()));
+        ClaimRef target = new ClaimRef(ns(), "zm-contract-claim");
+        cluster().reservePv("zm-contract-pv", target);
+        Cluster.Pv reserved = cluster().pv("zm-contract-pv").orElseThrow();
+        assertThat(reserved.claimName()).isEqualTo(target.name());
+        assertThat(reserved.claimUid()).isNull();
+        cluster().createClaimAs(claim.manifest(), target, "zm-contract-pv");
+        String uid = cluster().claim(target).orElseThrow().uid();
+        cluster().createClaimAs(claim.manifest(), target, "zm-contract-pv");
+        assertThat(cluster().claim(target).orElseThrow().uid()).as("creating it again changes nothing").isEqualTo(uid);
+        for (int i = 0; i < 20 && !"Bound".equals(cluster().claim(target).orElseThrow().phase()); i++) {
+            settle();
+        }
+        Cluster.Claim made = cluster().claim(target).orElseThrow();
+        assertThat(made.phase()).isEqualTo("Bound");
+        assertThat(made.volumeName()).isEqualTo("zm-contract-pv");
+        assertThat(made.storageClass()).isEqualTo(claim.storageClass());
+        assertThat(cluster().pv("zm-contract-pv").orElseThrow().claimUid()).isEqualTo(uid);
+    }
+
     // ---- the lock ----
 
     @Test
