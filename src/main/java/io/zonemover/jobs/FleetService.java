@@ -125,7 +125,15 @@ public class FleetService {
         if (last.getStatus() == org.springframework.batch.core.BatchStatus.COMPLETED) {
             throw ZonemoverException.refused("plan " + id + " already completed; nothing to resume");
         }
-        return runOwned(id, () -> operator.restart(last.isRunning() ? operator.recover(last) : last));
+        JobParameters params = new JobParametersBuilder().addString(FleetJob.PARAM_PLAN, id, true).toJobParameters();
+        // Started again with its identifying parameters, Batch restarts the failed instance; restart(execution)
+        // would look the job up in a registry that a lazily started context has not filled.
+        return runOwned(id, () -> {
+            if (last.isRunning()) {
+                operator.recover(last);
+            }
+            return operator.start(job, params);
+        });
     }
 
     public boolean isPlan(String id) {
@@ -163,26 +171,8 @@ public class FleetService {
         return instance == null ? Optional.empty() : Optional.ofNullable(services.repository().getLastJobExecution(instance));
     }
 
-    @FunctionalInterface
-    private interface Run {
-        JobExecution run() throws Exception;
-    }
-
     /** Runs with this process as the plan's owner, heartbeating, so no one else runs it meanwhile. */
-    private PlanResult runOwned(String id, Run run) {
-        store.takeOwnership(id).ifPresent(owner -> {
-            throw ZonemoverException.refused("plan " + id + " is running in process " + owner.pid() + " on "
-                    + owner.host() + "; watch it with `zonemover jobs show " + id + "`");
-        });
-        try (Heartbeat ignored = new Heartbeat(store, id)) {
-            run.run();
-            return show(id);
-        } catch (ZonemoverException e) {
-            throw e;
-        } catch (Exception e) {
-            throw ZonemoverException.failed("plan " + id + ": " + e.getMessage(), e);
-        } finally {
-            store.releaseOwnership(id);
-        }
+    private PlanResult runOwned(String id, OwnedRun.Run run) {
+        return OwnedRun.run(store, id, run, execution -> show(id));
     }
 }
