@@ -3,6 +3,7 @@ package io.zonemover.cli;
 import io.zonemover.domain.ZonemoverException;
 import io.zonemover.jobs.FleetService;
 import io.zonemover.jobs.JobViews;
+import io.zonemover.jobs.SplitService;
 import io.zonemover.jobs.MigrationService;
 import io.zonemover.domain.ClaimRef;
 import io.zonemover.state.MigrationStore;
@@ -141,6 +142,12 @@ final class JobsCommand extends BaseCommand implements Runnable {
 
         abstract boolean succeeded(MigrationService.Result result);
 
+        /** The same action on a split-per-zone job: only resume is possible (a split goes forward only). */
+        Integer split(SplitService splits) {
+            throw ZonemoverException.refused(id + " is a split-per-zone job, which goes forward only; "
+                    + "`zonemover jobs resume " + id + "` continues it");
+        }
+
         /** The same action on a plan (zp-...): its moves are jobs of their own. */
         Integer plan(FleetService fleet) {
             throw ZonemoverException.badInput(id + " is a plan; roll back its moves one by one (`zonemover jobs show "
@@ -155,6 +162,9 @@ final class JobsCommand extends BaseCommand implements Runnable {
                 MigrationService service = engine.migrations();
                 if (engine.fleet().isPlan(id)) {
                     return plan(engine.fleet());
+                }
+                if (engine.splits().isSplit(id)) {
+                    return split(engine.splits());
                 }
                 err().println(intent(service.views().show(id)));
                 if (!Confirm.ask(root().input(), err(), "Proceed with job " + id + "?", yes)) {
@@ -186,6 +196,16 @@ final class JobsCommand extends BaseCommand implements Runnable {
         @Override
         MigrationService.Result act(MigrationService service) {
             return service.resume(id);
+        }
+
+        @Override
+        Integer split(SplitService splits) {
+            if (!Confirm.ask(root().input(), err(), "Resume split " + id + "?", yes)) {
+                throw ZonemoverException.refused("not confirmed; nothing changed");
+            }
+            SplitService.Result result = splits.resume(id);
+            PlanOutput.printSplit(result, global().json(), out());
+            return "COMPLETED".equals(result.status()) ? 0 : 1;
         }
 
         @Override

@@ -3,6 +3,7 @@ package io.zonemover.cli;
 import io.zonemover.fleet.FleetPlan;
 import io.zonemover.fleet.PlanTable;
 import io.zonemover.jobs.FleetService;
+import io.zonemover.jobs.SplitService;
 
 import java.io.PrintWriter;
 
@@ -47,6 +48,20 @@ final class PlanOutput {
         if (result.message() != null) {
             out.println(result.message());
         }
+        out.flush();
+    }
+
+    static void printSplit(SplitService.Result result, boolean json, PrintWriter out) {
+        if (json) {
+            out.println(Json.write(result));
+            out.flush();
+            return;
+        }
+        out.println("Split " + result.jobId() + " of " + result.statefulSet() + ": " + result.status()
+                + " (new StatefulSets " + String.join(", ", result.zoneSets()) + ")");
+        Table table = Table.of("POD", "NEW POD", "FROM", "TO", "READY");
+        result.pods().forEach(p -> table.row(p.pod(), p.newPod(), p.fromZone(), p.toZone(), p.ready()));
+        table.print(out);
         out.flush();
     }
 }

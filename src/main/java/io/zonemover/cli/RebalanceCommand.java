@@ -9,7 +9,9 @@ import io.zonemover.fleet.FleetPlanner;
 import io.zonemover.fleet.FleetReader;
 import io.zonemover.fleet.FleetState;
 import io.zonemover.fleet.PlanFile;
+import io.zonemover.fleet.SplitPlanner;
 import io.zonemover.jobs.FleetService;
+import io.zonemover.jobs.SplitService;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,13 +24,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 /** `zonemover rebalance`: plans zone work for many StatefulSets (spread, evacuate) and applies a plan as one job. */
 @Command(name = "rebalance",
-        description = {"Planned zone work for fleets: spread StatefulSets evenly over the zones, evacuate zones before maintenance, as one resumable job that never breaks quorum.",
+        description = {"Planned zone work for fleets: spread StatefulSets evenly over the zones, evacuate zones before maintenance, or split a StatefulSet into one per zone, as one resumable job that never breaks quorum.",
                 "",
                 "`plan` reads the cluster and writes a plan file (review it, edit it, keep it in git); `apply` runs it: every move is the move of one pod with all of its EBS claims (as `zonemover migrate --pod` does it), within each StatefulSet's PodDisruptionBudget, one pod of a StatefulSet at a time, ramping up from one move to --parallel. `zonemover jobs resume PLAN` continues a plan that stopped."},
         subcommands = {RebalanceCommand.Plan.class, RebalanceCommand.Apply.class})
@@ -83,12 +86,17 @@ final class RebalanceCommand extends BaseCommand implements Runnable {
         @Option(names = "--evacuate", paramLabel = "ZONE[,ZONE]", split = ",",
                 description = "Move every selected pod out of these zones, spread over the others (zone maintenance, a node group's retirement, an EKS zonal shift).")
         List<String> evacuate;
+
+        @Option(names = "--split-per-zone", paramLabel = "sts/NAME",
+                description = "Replace one StatefulSet by one per zone (NAME-<zone>, each pinned to its zone by a required node affinity, replicas divided among them), carrying each pod's volumes into the set of its zone: volumes already in the right zone are re-bound, others copied. One pod is stopped at a time; the original is removed only after the new sets are Ready.")
+        String splitPerZone;
     }
 
     @Command(name = "plan", description = {"Reads the selected StatefulSets and prints (or writes, with --out) the plan: the moves, and a before/after table of pods per zone per StatefulSet. Changes nothing."},
             footerHeading = "%nExamples:%n",
             footer = {"  zonemover rebalance plan -n shop --out spread.yaml",
                     "  zonemover rebalance plan -A -l tier=db --evacuate us-east-1b --out evacuate-1b.yaml",
+                    "  zonemover rebalance plan -n shop --split-per-zone sts/orders --out split-orders.yaml",
                     "  zonemover rebalance apply spread.yaml --parallel 3"})
     static final class Plan extends BaseCommand implements Callable<Integer> {
         @picocli.CommandLine.Mixin
@@ -99,6 +107,10 @@ final class RebalanceCommand extends BaseCommand implements Runnable {
 
         @Option(names = "--out", paramLabel = "FILE", description = "Write the plan file here (review, then `zonemover rebalance apply FILE`).")
         Path out;
+
+        @Option(names = "--zones", paramLabel = "ZONE[,ZONE]", split = ",",
+                description = "With --split-per-zone: the zones of the new StatefulSets (default: every zone its pods may run in).")
+        List<String> splitZones = new ArrayList<>();
 
         @Option(names = "--parallel", paramLabel = "N", defaultValue = "1", description = "Recorded in the plan: most moves at once (default ${DEFAULT-VALUE}).")
         int parallel;
@@ -111,7 +123,16 @@ final class RebalanceCommand extends BaseCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
+            boolean split = strategy != null && strategy.splitPerZone != null;
+            if (split) {
+                select.named.add(strategy.splitPerZone);
+            } else if (!splitZones.isEmpty()) {
+                throw ZonemoverException.badInput("--zones goes with --split-per-zone");
+            }
             FleetPlan.Selection selection = select.selection();
+            if (split && selection.statefulSets().size() != 1) {
+                throw ZonemoverException.badInput("--split-per-zone takes one StatefulSet; name no other");
+            }
             FleetPlan.Limits limits = Limits.of(parallel, maxUnavailable, maxFailures);
             connections().kube();
             FleetState state = new FleetReader(new KubeCluster(connections().kube()),
@@ -126,8 +147,15 @@ final class RebalanceCommand extends BaseCommand implements Runnable {
                             + String.join(", ", state.zones()) + ")");
                 }
             });
+            splitZones.forEach(z -> {
+                if (!state.zones().contains(z)) {
+                    throw ZonemoverException.badInput("--zones: " + z + " is not a zone of this region ("
+                            + String.join(", ", state.zones()) + ")");
+                }
+            });
             FleetPlanner planner = new FleetPlanner();
-            FleetPlan plan = zones.isEmpty() ? planner.spread(state, selection, limits)
+            FleetPlan plan = split ? SplitPlanner.plan(state, state.sets().get(0), splitZones, Instant.now())
+                    : zones.isEmpty() ? planner.spread(state, selection, limits)
                     : planner.evacuate(state, selection, zones, limits);
             if (global().json()) {
                 out().println(Json.write(plan));
@@ -194,7 +222,9 @@ final class RebalanceCommand extends BaseCommand implements Runnable {
             try (JobEngine engine = JobEngine.start(connections(), new ProgressPrinter(err()),
                     MigrateCommand.pollMillis(global(), pollInterval), limits.parallel())) {
                 FleetService fleet = engine.fleet();
-                fleet.check(plan, file.toString());
+                if (plan.strategy().type() != FleetPlan.StrategyType.SPLIT_PER_ZONE) {
+                    fleet.check(plan, file.toString());  // a split plan is checked by the split service itself
+                }
                 PrintWriter w = global().json() ? err() : out();
                 PlanOutput.print(plan, w);
                 w.println("Limits: up to " + limits.parallel() + " move(s) at once (ramping up from 1), "
@@ -211,6 +241,11 @@ final class RebalanceCommand extends BaseCommand implements Runnable {
                 }
                 if (!Confirm.ask(root().input(), err(), "Apply " + plan.moves().size() + " move(s)?", yes)) {
                     throw ZonemoverException.refused("not confirmed; nothing changed (rerun with --yes to skip the question)");
+                }
+                if (plan.strategy().type() == FleetPlan.StrategyType.SPLIT_PER_ZONE) {
+                    SplitService.Result split = engine.splits().apply(plan);
+                    PlanOutput.printSplit(split, global().json(), out());
+                    return "COMPLETED".equals(split.status()) ? 0 : 1;
                 }
                 FleetService.PlanResult result = fleet.apply(plan, file.toAbsolutePath().toString(), body, check);
                 PlanOutput.printResult(result, global().json(), out());

@@ -2,7 +2,6 @@ package io.zonemover.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.zonemover.cli.SplitRunner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -92,8 +91,9 @@ class SplitEndToEndTest {
         SimWorlds.create(dir, "unbalanced");
         SimWorlds.View before = SimWorlds.View.of(dir);
         String jobId;
-        try (ZonemoverProcess process = ZonemoverProcess.startClass(SplitRunner.class.getName(),
-                Map.of("ZONEMOVER_FAILPOINT", "carry#18!"), "--sim", dir.toString(), "apply", "shop/orders")) {
+        Path plan = plan("orders");
+        try (ZonemoverProcess process = ZonemoverProcess.start(Map.of("ZONEMOVER_FAILPOINT", "carry#18!"), "--sim",
+                dir.toString(), "rebalance", "apply", plan.toString(), "--yes", "--poll-interval", "100ms")) {
             Matcher m = JOB_ID.matcher(process.await(l -> JOB_ID.matcher(l).find(), Duration.ofMinutes(2)));
             assertThat(m.find()).isTrue();
             jobId = m.group(1);
@@ -107,19 +107,32 @@ class SplitEndToEndTest {
         assertSplit(before, SimWorlds.View.of(dir), result, "orders");
     }
 
-    /** Runs the split engine in this JVM, as the CLI will; returns its JSON result, which must say COMPLETED. */
+    /** `rebalance plan --split-per-zone sts/NAME --out FILE`: the plan file. */
+    private Path plan(String sts) {
+        Path plan = dir.resolve("split-" + sts + ".yaml");
+        SimWorlds.Run run = SimWorlds.run("--sim", dir.toString(), "rebalance", "plan", "-n", "shop",
+                "--split-per-zone", "sts/" + sts, "--out", plan.toString());
+        assertThat(run.exit()).as(run.err()).isZero();
+        return plan;
+    }
+
+    /**
+     * `rebalance apply FILE` of a split plan for StatefulSet shop/NAME (command "apply"), or `jobs resume ID`
+     * ("resume"); returns its JSON result, which must say COMPLETED.
+     */
     private JsonNode split(String command, String target) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = SplitRunner.run(new String[] {"--sim", dir.toString(), command, target}, new PrintWriter(out, true),
-                new PrintWriter(err, true));
-        assertThat(exit).as(err.toString()).isZero();
+        SimWorlds.Run run = command.equals("apply")
+                ? SimWorlds.run("--sim", dir.toString(), "rebalance", "apply",
+                plan(target.substring(target.indexOf('/') + 1)).toString(), "--yes", "--poll-interval", "100ms", "-o", "json")
+                : SimWorlds.run("--sim", dir.toString(), "jobs", "resume", target, "--yes", "--poll-interval", "100ms",
+                "-o", "json");
+        assertThat(run.exit()).as(run.err()).isZero();
         try {
-            JsonNode result = JSON.readTree(out.toString());
+            JsonNode result = JSON.readTree(run.out());
             assertThat(result.get("status").asText()).isEqualTo("COMPLETED");
             return result;
         } catch (java.io.IOException e) {
-            throw new AssertionError(out.toString(), e);
+            throw new AssertionError(run.out(), e);
         }
     }
 
