@@ -205,6 +205,8 @@ final class RebalanceCommand extends BaseCommand implements Runnable {
 
         @Override
         public Integer call() {
+            Limits.of(parallel == null ? 1 : parallel, maxUnavailable == null ? 1 : maxUnavailable,
+                    maxFailures == null ? 1 : maxFailures);  // bad overrides are named before the file is read
             String body;
             try {
                 body = Files.readString(file, StandardCharsets.UTF_8);

@@ -33,7 +33,8 @@ final class SetBudgets {
         ClaimRef ref = ClaimRef.parse(setRef);
         Known k = known.get(setRef);
         if (k == null) {
-            Optional<Cluster.StatefulSet> sts = cluster.statefulSet(ref.namespace(), ref.name());
+            Optional<Cluster.StatefulSet> sts = cluster.statefulSet(ref.namespace(), ref.name())
+                    .filter(s -> !s.deleting());
             if (sts.isEmpty()) {
                 return Optional.of("StatefulSet " + setRef + " is not there now (a move recreates it)");
             }
