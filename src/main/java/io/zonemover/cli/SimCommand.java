@@ -23,7 +23,7 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "sim",
         description = {"A simulated AWS region and Kubernetes cluster that persists in a directory. Any zonemover command runs against it with `--sim DIR`; `sim serve` exposes it to other clients."},
         subcommands = {SimCommand.Init.class, SimCommand.Show.class, SimCommand.Serve.class, SimCommand.Fault.class,
-                SimCommand.Advance.class})
+                SimCommand.Advance.class, SimCallsCommand.class})
 final class SimCommand extends BaseCommand implements Runnable {
 
     @Override
@@ -95,7 +95,8 @@ final class SimCommand extends BaseCommand implements Runnable {
     @Command(name = "show", description = {"Prints the world's ground truth: nodes, pods, claims, volumes, snapshots, events.",
             "With --json, also `history` (where each pod ran, when) and `disruption`: per StatefulSet "
                     + "NAMESPACE/NAME, {replicas, pdb: {name, minAvailable, maxUnavailable} or null, maxUnavailable: "
-                    + "the most pods unavailable at once since the set was first whole, series: [{at, unavailable}]}."})
+                    + "the most pods unavailable at once since the set was first whole, series: [{at, unavailable}]}; and "
+                    + "`apiCalls` once the world's endpoints were called (see `sim calls`)."})
     static final class Show extends BaseCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "DIR")
         Path dir;
@@ -105,7 +106,7 @@ final class SimCommand extends BaseCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            Map<String, Object> view = WorldStore.open(dir).read(World::show);
+            Map<String, Object> view = WorldStore.open(dir).show();
             if (json || global().json()) {
                 out().println(Json.write(view));
             } else {

@@ -1,8 +1,10 @@
 package io.zonemover.sim;
 
+import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpServer;
 import io.zonemover.sim.ec2.Ec2Endpoint;
 import io.zonemover.sim.ec2.Ec2HttpServer;
+import io.zonemover.sim.kube.api.CallCountFilter;
 import io.zonemover.sim.kube.api.KubeEndpoint;
 import io.zonemover.sim.kube.api.KubeFaultFilter;
 
@@ -14,12 +16,14 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
  * Serves one world's two endpoints on loopback: the EC2 Query API and the Kubernetes API. Real clients
  * (the AWS SDK's Ec2Client, client-java, kubectl) are pointed at {@link #ec2Uri()} and {@link #kubeUri()}.
+ * Both count every request they receive in the world's {@link CallLog}.
  */
 public final class SimServers implements AutoCloseable {
 
@@ -49,7 +53,9 @@ public final class SimServers implements AutoCloseable {
             // EC2's own small server: the JDK's would stamp answers with this machine's Date, not the world's.
             Ec2HttpServer ec2 = Ec2HttpServer.start(new Ec2Endpoint(store), ec2Port);
             HttpServer kube = HttpServer.create(new InetSocketAddress(loopback, kubePort), 64);
-            kube.createContext("/", new KubeEndpoint(store)).getFilters().add(new KubeFaultFilter(store));
+            List<Filter> filters = kube.createContext("/", new KubeEndpoint(store)).getFilters();
+            filters.add(new CallCountFilter(store.calls()::kube));
+            filters.add(new KubeFaultFilter(store));
             kube.setExecutor(executor);
             kube.start();
             return new SimServers(store, ec2, kube, executor);

@@ -19,6 +19,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
@@ -51,6 +53,7 @@ public final class WorldStore {
             new java.util.concurrent.ConcurrentHashMap<>();
 
     private final ReentrantLock threadLock;
+    private final CallLog calls = new CallLog(this);
     private World cached;
     private long cachedSeq = -1;
     private Header header;
@@ -81,6 +84,8 @@ public final class WorldStore {
             WorldStore store = new WorldStore(dir);
             store.header = new Header(0, world.now(), System.currentTimeMillis(), timeScale, scenario);
             store.withFileLock(() -> {
+                // A new world has received no calls (a count left by an earlier world in DIR is not its).
+                Files.deleteIfExists(dir.resolve(CallLog.FILE));
                 store.save(world);
                 return null;
             });
@@ -97,6 +102,30 @@ public final class WorldStore {
     /** World seconds per wall-clock second (0: the clock moves only when told). */
     public double timeScale() {
         return read(w -> header.timeScale);
+    }
+
+    /** The requests this world's endpoints received, from every process that served it. */
+    public CallLog calls() {
+        return calls;
+    }
+
+    /**
+     * What {@code sim show --json} prints: {@link World#show()}, plus {@code apiCalls} ({@link ApiCalls#show()})
+     * once the endpoints received any, placed before {@code history}, which stays last.
+     */
+    public Map<String, Object> show() {
+        return read(world -> {
+            Map<String, Object> view = world.show();
+            ApiCalls counted = calls.read();
+            if (counted.isEmpty()) {
+                return view;
+            }
+            Map<String, Object> out = new LinkedHashMap<>(view);
+            Object history = out.remove("history");
+            out.put("apiCalls", counted.show());
+            out.put("history", history);
+            return out;
+        });
     }
 
     /** Runs {@code fn} on the current world without saving what it changed (reads, lazily computed writes). */
@@ -131,7 +160,21 @@ public final class WorldStore {
         });
     }
 
+    /** Runs {@code body} holding the world's lock (threads and processes), without reading the world. */
+    <T> T locked(IoSupplier<T> body) {
+        return withFileLock(body);
+    }
+
     private <T> T withFileLock(IoSupplier<T> body) {
+        if (threadLock.isHeldByCurrentThread()) {
+            // Nested (sim show reads the counts inside a read of the world): the file lock is already ours, and
+            // asking for it again in this JVM would throw OverlappingFileLockException.
+            try {
+                return body.get();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
         threadLock.lock();
         try (FileChannel channel = FileChannel.open(dir.resolve(LOCK_FILE),
                 StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -190,7 +233,7 @@ public final class WorldStore {
     }
 
     @FunctionalInterface
-    private interface IoSupplier<T> {
+    interface IoSupplier<T> {
         T get() throws IOException;
     }
 

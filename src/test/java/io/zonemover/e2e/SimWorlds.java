@@ -2,7 +2,6 @@ package io.zonemover.e2e;
 
 import io.zonemover.cli.Main;
 import io.zonemover.sim.Scenarios;
-import io.zonemover.sim.World;
 import io.zonemover.sim.WorldStore;
 
 import java.io.PrintWriter;
@@ -45,7 +44,7 @@ final class SimWorlds {
     record View(Map<String, Object> raw) {
 
         static View of(Path dir) {
-            return new View(WorldStore.open(dir).read(World::show));
+            return new View(WorldStore.open(dir).show());
         }
 
         @SuppressWarnings("unchecked")

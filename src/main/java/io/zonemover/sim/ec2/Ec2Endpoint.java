@@ -21,11 +21,19 @@ import java.util.function.LongSupplier;
  */
 public final class Ec2Endpoint implements HttpHandler {
 
+    /** Where each request is counted: its Action, and the error code it was answered (null for 200). */
+    @FunctionalInterface
+    public interface Counter {
+        void count(String action, String errorCode);
+    }
+
     private final Ec2Access access;
     private final Throttle throttle;
+    private final Counter counter;
 
+    /** Counts every request in the world's {@link io.zonemover.sim.CallLog}. */
     public Ec2Endpoint(WorldStore store) {
-        this(Ec2Access.of(store));
+        this(Ec2Access.of(store), System::nanoTime, store.calls()::ec2);
     }
 
     public Ec2Endpoint(Ec2Access access) {
@@ -34,18 +42,26 @@ public final class Ec2Endpoint implements HttpHandler {
 
     /** {@code wallNanos} is the wall clock the throttling buckets refill by (tests can drive it). */
     public Ec2Endpoint(Ec2Access access, LongSupplier wallNanos) {
+        this(access, wallNanos, (action, errorCode) -> { });
+    }
+
+    public Ec2Endpoint(Ec2Access access, LongSupplier wallNanos, Counter counter) {
         this.access = access;
         this.throttle = new Throttle(wallNanos);
+        this.counter = counter;
     }
 
     /** RFC 1123, as HTTP's Date header (and the SDK's parser of it) wants it. */
     private static final java.time.format.DateTimeFormatter HTTP_DATE =
             java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.withZone(java.time.ZoneOffset.UTC);
 
-    /** A reply: HTTP status, XML body, and the world time it was computed at (-1 when the world was not read). */
-    record Reply(int status, String body, long worldNow) {
-        Reply(int status, String body) {
-            this(status, body, -1);
+    /**
+     * A reply: HTTP status, XML body, the world time it was computed at (-1 when the world was not read), and
+     * EC2's error code (null for a success).
+     */
+    record Reply(int status, String body, long worldNow, String errorCode) {
+        Reply(int status, String body, long worldNow) {
+            this(status, body, worldNow, null);
         }
     }
 
@@ -60,14 +76,18 @@ public final class Ec2Endpoint implements HttpHandler {
      */
     public Answer serve(String rawQuery, String body) {
         String requestId = UUID.randomUUID().toString();
+        String action = null;
         Reply reply;
         try {
-            reply = dispatch(QueryParams.parse(rawQuery, body), requestId);
+            QueryParams params = QueryParams.parse(rawQuery, body);
+            action = params.get("Action");
+            reply = dispatch(params, requestId);
         } catch (Ec2Error e) {
             reply = error(e, requestId);
         } catch (RuntimeException e) {
             reply = error(Ec2Error.internalError(": " + e), requestId);
         }
+        counter.count(action == null ? "(no Action)" : action, reply.errorCode());
         long worldNow = reply.worldNow() >= 0 ? reply.worldNow() : access.read((w, now) -> now);
         return new Answer(reply.status(), reply.body(), requestId,
                 HTTP_DATE.format(java.time.Instant.ofEpochMilli(worldNow)));
@@ -110,7 +130,7 @@ public final class Ec2Endpoint implements HttpHandler {
                 return new Reply(200, x.finish(), now);
             } catch (Ec2Error e) {
                 Reply r = error(e, requestId);
-                return new Reply(r.status(), r.body(), now);
+                return new Reply(r.status(), r.body(), now, r.errorCode());
             }
         };
         if (action.mutating()) {
@@ -121,6 +141,6 @@ public final class Ec2Endpoint implements HttpHandler {
     }
 
     private static Reply error(Ec2Error e, String requestId) {
-        return new Reply(e.httpStatus(), QueryXml.error(e, requestId));
+        return new Reply(e.httpStatus(), QueryXml.error(e, requestId), -1, e.code());
     }
 }

@@ -11,8 +11,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -112,7 +110,7 @@ public final class KubeFaultFilter extends Filter {
                 s.put("reason", "ServiceUnavailable");
             }
             default -> {
-                Target t = Target.of(path);
+                ApiPath t = ApiPath.of(path);
                 s.put("message", "Operation cannot be fulfilled on " + t.qualified() + " \"" + t.name()
                         + "\": the object has been modified; please apply your changes to the latest version "
                         + "and try again");
@@ -122,41 +120,10 @@ public final class KubeFaultFilter extends Filter {
                 if (!t.group().isEmpty()) {
                     d.put("group", t.group());
                 }
-                d.put("kind", t.plural());
+                d.put("kind", t.resource());
             }
         }
         s.put("code", code);
         return s;
-    }
-
-    /** The resource and name a request path names, as far as a Conflict message needs them. */
-    private record Target(String group, String plural, String name) {
-
-        String qualified() {
-            return group.isEmpty() ? plural : plural + "." + group;
-        }
-
-        static Target of(String path) {
-            List<String> seg = new ArrayList<>();
-            for (String s : path.split("/")) {
-                if (!s.isEmpty()) {
-                    seg.add(s);
-                }
-            }
-            String group = "";
-            int i;
-            if (!seg.isEmpty() && seg.get(0).equals("apis") && seg.size() > 2) {
-                group = seg.get(1);
-                i = 3;
-            } else {
-                i = 2;
-            }
-            if (seg.size() > i + 2 && seg.get(i).equals("namespaces")) {
-                i += 2;
-            }
-            String plural = seg.size() > i ? seg.get(i) : "";
-            String name = seg.size() > i + 1 ? seg.get(i + 1) : "";
-            return new Target(group, plural, name);
-        }
     }
 }
