@@ -38,6 +38,7 @@ import picocli.CommandLine.Spec;
                 SnapshotCommand.class,
                 StorageClassCommand.class,
                 SimCommand.class,
+                BenchCommand.class,
         })
 public final class RootCommand implements Runnable, AutoCloseable {
 
