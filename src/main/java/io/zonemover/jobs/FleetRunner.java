@@ -126,6 +126,13 @@ final class FleetRunner implements Tasklet {
             return finished(all, stop);
         }
 
+        /** The moves still to start, in order, less those of StatefulSets a failure stopped. */
+        private List<PlanStore.Move> waiting(List<PlanStore.Move> all) {
+            Set<String> braked = new HashSet<>();
+            all.stream().filter(m -> m.state() == MoveState.FAILED).forEach(m -> braked.add(m.statefulSet()));
+            return all.stream().filter(m -> m.state() == MoveState.WAITING && !braked.contains(m.statefulSet())).toList();
+        }
+
         /** Moves left RUNNING by a process that died are resumed first; failed ones are tried again. */
         private void resumeInterrupted(List<PlanStore.Move> all) {
             for (PlanStore.Move m : all) {
@@ -161,17 +168,14 @@ final class FleetRunner implements Tasklet {
         private void startWhatMay(List<PlanStore.Move> all) {
             long succeeded = all.stream().filter(m -> m.state() == MoveState.DONE || m.state() == MoveState.SKIPPED).count();
             long window = Math.min(plan.parallel(), 1 + succeeded);
-            Set<String> braked = new HashSet<>();
-            all.stream().filter(m -> m.state() == MoveState.FAILED).forEach(m -> braked.add(m.statefulSet()));
             Set<String> busy = new HashSet<>(setOf.values());
             Set<String> refused = new HashSet<>();
             boolean anyBlocked = false;
-            for (PlanStore.Move m : all) {
+            for (PlanStore.Move m : waiting(all)) {
                 if (inFlight.size() >= window) {
                     break;
                 }
-                if (m.state() != MoveState.WAITING || braked.contains(m.statefulSet()) || busy.contains(m.statefulSet())
-                        || refused.contains(m.statefulSet())) {
+                if (busy.contains(m.statefulSet()) || refused.contains(m.statefulSet())) {
                     continue;
                 }
                 Optional<String> blocked;

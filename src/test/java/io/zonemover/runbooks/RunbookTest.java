@@ -76,9 +76,6 @@ class RunbookTest {
             }
             Runbook book = Runbook.parse(page);
             assertThat(book.blocks()).as(page.getFileName() + " has ```sh blocks").isNotEmpty();
-            assertThat(book.blocks().stream().flatMap(b -> b.commands().stream()).map(Runbook.Command::text))
-                    .as(page.getFileName() + " must not run `rebalance` (planned, not built)")
-                    .noneMatch(c -> Runbook.split(c).contains("rebalance"));
         }
     }
 
