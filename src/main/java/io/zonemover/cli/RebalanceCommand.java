@@ -224,12 +224,14 @@ final class RebalanceCommand extends BaseCommand implements Runnable {
             try (JobEngine engine = JobEngine.start(connections(), new ProgressPrinter(err()),
                     MigrateCommand.pollMillis(global(), pollInterval), limits.parallel())) {
                 FleetService fleet = engine.fleet();
-                if (plan.strategy().type() != FleetPlan.StrategyType.SPLIT_PER_ZONE) {
+                boolean split = plan.strategy().type() == FleetPlan.StrategyType.SPLIT_PER_ZONE;
+                if (!split) {
                     fleet.check(plan, file.toString());  // a split plan is checked by the split service itself
                 }
                 PrintWriter w = global().json() ? err() : out();
                 PlanOutput.print(plan, w);
-                w.println("Limits: up to " + limits.parallel() + " move(s) at once (ramping up from 1), "
+                w.println(split ? "One pod at a time; the original StatefulSet is removed once every new one is Ready."
+                        : "Limits: up to " + limits.parallel() + " move(s) at once (ramping up from 1), "
                         + limits.maxUnavailable() + " pod(s) of a StatefulSet down where no PodDisruptionBudget says, stop after "
                         + limits.maxFailures() + " failure(s)" + (check == null ? "" : "; --check " + check));
                 w.flush();
@@ -244,10 +246,10 @@ final class RebalanceCommand extends BaseCommand implements Runnable {
                 if (!Confirm.ask(root().input(), err(), "Apply " + plan.moves().size() + " move(s)?", yes)) {
                     throw ZonemoverException.refused("not confirmed; nothing changed (rerun with --yes to skip the question)");
                 }
-                if (plan.strategy().type() == FleetPlan.StrategyType.SPLIT_PER_ZONE) {
-                    SplitService.Result split = engine.splits().apply(plan);
-                    PlanOutput.printSplit(split, global().json(), out());
-                    return "COMPLETED".equals(split.status()) ? 0 : 1;
+                if (split) {
+                    SplitService.Result result = engine.splits().apply(plan);
+                    PlanOutput.printSplit(result, global().json(), out());
+                    return "COMPLETED".equals(result.status()) ? 0 : 1;
                 }
                 FleetService.PlanResult result = fleet.apply(plan, file.toAbsolutePath().toString(), body, check);
                 PlanOutput.printResult(result, global().json(), out());

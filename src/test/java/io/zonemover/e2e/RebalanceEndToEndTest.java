@@ -26,6 +26,9 @@ class RebalanceEndToEndTest {
     @Test
     void spreadingTheUnbalancedShopEvensEveryStatefulSetWithDataIntactAndOnePodDownAtATime() throws Exception {
         SimWorlds.create(dir, "unbalanced");
+        // EC2 throttles a fifth of all calls: the shared adaptive retry absorbs it, no move fails for it.
+        SimWorlds.Run throttle = SimWorlds.run("sim", "fault", dir.toString(), "--throttle-rate", "0.2");
+        assertThat(throttle.exit()).as(throttle.err()).isZero();
         SimWorlds.View before = SimWorlds.View.of(dir);
         Path plan = dir.resolve("spread.yaml");
 
@@ -45,6 +48,9 @@ class RebalanceEndToEndTest {
         assertThat(Fleets.assertMovedIntact(before, after)).as("orders and catalog each send two pods away")
                 .hasSize(4);
         Fleets.assertDisruptionWithinBudgets(after, 1);
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> calls = (java.util.Map<String, Object>) after.raw().get("apiCalls");
+        assertThat(((Number) calls.get("ec2Throttled")).longValue()).as("EC2 did throttle").isPositive();
     }
 
     @Test
