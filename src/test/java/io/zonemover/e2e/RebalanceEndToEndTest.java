@@ -54,15 +54,36 @@ class RebalanceEndToEndTest {
     }
 
     @Test
-    void evacuatingAZoneLeavesNoSelectedVolumeThere() throws Exception {
+    void spreadingTheFleetEvensEverySetWithinEachKindOfDisruptionBudget() throws Exception {
         SimWorlds.create(dir, "fleet");
         SimWorlds.View before = SimWorlds.View.of(dir);
-        Path plan = dir.resolve("evacuate.yaml");
-        SimWorlds.Run planned = SimWorlds.run("--sim", dir.toString(), "rebalance", "plan", "-A", "--evacuate",
-                "us-east-1b", "--out", plan.toString());
+        Path plan = dir.resolve("spread.yaml");
+        SimWorlds.Run planned = SimWorlds.run("--sim", dir.toString(), "rebalance", "plan", "-A", "--out",
+                plan.toString());
         assertThat(planned.exit()).as(planned.err()).isZero();
 
         JsonNode result = apply(plan, "--parallel", "4");
+        assertThat(result.get("status").asText()).as(result.toString()).isEqualTo("COMPLETED");
+
+        SimWorlds.View after = SimWorlds.View.of(dir);
+        for (String sts : List.of("orders", "catalog", "sessions", "search")) {
+            Fleets.assertEven(after, "fleet", sts, 3, ZONES);
+        }
+        assertThat(Fleets.assertMovedIntact(before, after)).as("orders moves data and wal together").contains(
+                "data-orders-1", "wal-orders-1");
+        Fleets.assertDisruptionWithinBudgets(after, 1);
+    }
+
+    @Test
+    void evacuatingAZoneLeavesNoSelectedVolumeThere() throws Exception {
+        SimWorlds.create(dir, "unbalanced");
+        SimWorlds.View before = SimWorlds.View.of(dir);
+        Path plan = dir.resolve("evacuate.yaml");
+        SimWorlds.Run planned = SimWorlds.run("--sim", dir.toString(), "rebalance", "plan", "-n", "shop", "--evacuate",
+                "us-east-1b", "--out", plan.toString());
+        assertThat(planned.exit()).as(planned.err()).isZero();
+
+        JsonNode result = apply(plan, "--parallel", "3");
         assertThat(result.get("status").asText()).as(result.toString()).isEqualTo("COMPLETED");
 
         SimWorlds.View after = SimWorlds.View.of(dir);
@@ -73,7 +94,7 @@ class RebalanceEndToEndTest {
         }
         assertThat(after.list("pods")).allSatisfy(p -> assertThat(p.get("ready")).as(String.valueOf(p.get("name")))
                 .isEqualTo(true));
-        assertThat(Fleets.assertMovedIntact(before, after)).isNotEmpty();
+        assertThat(Fleets.assertMovedIntact(before, after)).as("every volume that was in us-east-1b").hasSize(7);
         Fleets.assertDisruptionWithinBudgets(after, 1);
     }
 
