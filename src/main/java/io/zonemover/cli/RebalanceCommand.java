@@ -141,18 +141,8 @@ final class RebalanceCommand extends BaseCommand implements Runnable {
                 throw ZonemoverException.badInput("no StatefulSet matches the selection");
             }
             List<String> zones = strategy == null || strategy.evacuate == null ? List.of() : strategy.evacuate;
-            zones.forEach(z -> {
-                if (!state.zones().contains(z)) {
-                    throw ZonemoverException.badInput("--evacuate: " + z + " is not a zone of this region ("
-                            + String.join(", ", state.zones()) + ")");
-                }
-            });
-            splitZones.forEach(z -> {
-                if (!state.zones().contains(z)) {
-                    throw ZonemoverException.badInput("--zones: " + z + " is not a zone of this region ("
-                            + String.join(", ", state.zones()) + ")");
-                }
-            });
+            checkZones("--evacuate", zones, state);
+            checkZones("--zones", splitZones, state);
             FleetPlanner planner = new FleetPlanner();
             FleetPlan plan = split ? SplitPlanner.plan(state, state.sets().get(0), splitZones, Instant.now())
                     : zones.isEmpty() ? planner.spread(state, selection, limits)
@@ -170,6 +160,15 @@ final class RebalanceCommand extends BaseCommand implements Runnable {
                 out().println("Nothing written; add --out FILE to keep the plan, then `zonemover rebalance apply FILE`.");
             }
             return 0;
+        }
+
+        private static void checkZones(String option, List<String> zones, FleetState state) {
+            for (String z : zones) {
+                if (!state.zones().contains(z)) {
+                    throw ZonemoverException.badInput(option + ": " + z + " is not a zone of this region ("
+                            + String.join(", ", state.zones()) + ")");
+                }
+            }
         }
     }
 
