@@ -8,10 +8,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What a zone move needs of the block store. Every method is one EC2 call (two when a batch names an id
- * EC2 does not know); errors come back as {@link CloudException} with EC2's code, classified as a
- * {@link io.zonemover.domain.PortError}. Looking things up by tag is how a resumed step finds what an
- * earlier, killed attempt created.
+ * What a zone move needs of the block store. Every method is at most one EC2 call (one per id when a batch of
+ * snapshots names one EC2 does not know), and a read by id may cost none: it can be answered by a call made
+ * for another move moments before, never by one made before a change this process asked for. Errors come back
+ * as {@link CloudException} with EC2's code, classified as a {@link io.zonemover.domain.PortError}. Looking
+ * things up by tag is how a resumed step finds what an earlier, killed attempt created.
  */
 public interface BlockStore {
 

@@ -15,78 +15,111 @@ import software.amazon.awssdk.services.ec2.model.TagSpecification;
 import software.amazon.awssdk.services.ec2.model.Volume;
 import software.amazon.awssdk.services.ec2.model.VolumeAttachment;
 
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
-/** {@link BlockStore} over the AWS SDK v2 Ec2Client (real EC2, or any endpoint speaking its protocol). */
+/**
+ * {@link BlockStore} over the AWS SDK v2 Ec2Client (real EC2, or any endpoint speaking its protocol).
+ *
+ * <p>Reads of volumes and snapshots by id go through {@link SharedDescribes}, so that the moves of one process
+ * share their Describe calls; the region's zones are asked once per {@link #ZONES_TTL}.
+ */
 public final class Ec2BlockStore implements BlockStore {
 
-    private final Ec2Client ec2;
+    /** Zones rarely change; an outage shows in the volumes and instances first, not here. */
+    static final Duration ZONES_TTL = Duration.ofMinutes(1);
+    /** How long after its last read a resource is still asked about in the calls made for others. */
+    private static final Duration INTEREST = Duration.ofMinutes(1);
 
+    private final Ec2Client ec2;
+    private final SharedDescribes<EbsVolume> volumes;
+    private final SharedDescribes<EbsSnapshot> snapshots;
+    private final LongSupplier nanos;
+    private List<String> zones;
+    private long zonesAt;
+
+    /** Every read asks EC2. */
     public Ec2BlockStore(Ec2Client ec2) {
+        this(ec2, Duration.ZERO);
+    }
+
+    /**
+     * Reads share EC2's answers for {@code fresh}: a read no older than that is answered from the last call, and
+     * each call also asks about the other resources in flight. Keep it under the interval at which a step looks
+     * again, so that a step never sees its own last answer twice.
+     */
+    public Ec2BlockStore(Ec2Client ec2, Duration fresh) {
         this.ec2 = ec2;
+        this.nanos = System::nanoTime;
+        this.volumes = new SharedDescribes<>(this::describeVolumes, EbsVolume::id, v -> false, fresh.toNanos(),
+                INTEREST.toNanos(), nanos);
+        this.snapshots = new SharedDescribes<>(this::describeSnapshots, EbsSnapshot::id,
+                s -> s.completed() || s.failed(), fresh.toNanos(), INTEREST.toNanos(), nanos);
     }
 
     @Override
-    public List<String> zones() {
-        return call(() -> ec2.describeAvailabilityZones().availabilityZones().stream()
-                .filter(z -> z.state() == null || z.state() == AvailabilityZoneState.AVAILABLE)
-                .map(z -> z.zoneName()).sorted().toList());
+    public synchronized List<String> zones() {
+        long now = nanos.getAsLong();
+        if (zones == null || now - zonesAt > ZONES_TTL.toNanos()) {
+            zones = call(() -> ec2.describeAvailabilityZones().availabilityZones().stream()
+                    .filter(z -> z.state() == null || z.state() == AvailabilityZoneState.AVAILABLE)
+                    .map(z -> z.zoneName()).sorted().toList());
+            zonesAt = now;
+        }
+        return zones;
     }
 
     @Override
     public Optional<EbsVolume> volume(String volumeId) {
-        try {
-            return call(() -> ec2.describeVolumes(r -> r.volumeIds(volumeId)).volumes().stream()
-                    .findFirst().map(Ec2BlockStore::toDomain));
-        } catch (CloudException e) {
-            if ("InvalidVolume.NotFound".equals(e.code())) {
-                return Optional.empty();
-            }
-            throw e;
-        }
+        return volumes.read(List.of(volumeId)).stream().findFirst();
     }
 
     @Override
     public List<EbsVolume> volumes(List<String> volumeIds) {
-        if (volumeIds.isEmpty()) {
-            return List.of();
-        }
-        try {
-            return call(() -> ec2.describeVolumes(r -> r.volumeIds(volumeIds)).volumes().stream()
-                    .map(Ec2BlockStore::toDomain).toList());
-        } catch (CloudException e) {
-            // One unknown id fails the whole call (a new volume can be NotFound for a moment): ask one by one.
-            if (volumeIds.size() > 1 && "InvalidVolume.NotFound".equals(e.code())) {
-                return volumeIds.stream().map(this::volume).flatMap(Optional::stream).toList();
-            }
-            if ("InvalidVolume.NotFound".equals(e.code())) {
-                return List.of();
-            }
-            throw e;
-        }
+        return volumeIds.isEmpty() ? List.of() : volumes.read(volumeIds);
     }
 
     @Override
     public List<EbsSnapshot> snapshots(List<String> snapshotIds) {
-        if (snapshotIds.isEmpty()) {
-            return List.of();
-        }
+        return snapshotIds.isEmpty() ? List.of() : snapshots.read(snapshotIds);
+    }
+
+    @Override
+    public Optional<EbsSnapshot> snapshot(String snapshotId) {
+        return snapshots.read(List.of(snapshotId)).stream().findFirst();
+    }
+
+    /**
+     * One DescribeVolumes for these ids, by the {@code volume-id} filter: unlike VolumeId.N, it leaves out an id
+     * EC2 does not know (a volume just created can be unknown for a moment) instead of failing the whole call.
+     */
+    private List<EbsVolume> describeVolumes(List<String> volumeIds) {
+        return call(() -> ec2.describeVolumesPaginator(r -> r.filters(Filter.builder().name("volume-id")
+                .values(volumeIds).build())).volumes().stream().map(Ec2BlockStore::toDomain).toList());
+    }
+
+    /**
+     * One DescribeSnapshots for these ids. By SnapshotId.N, so that a snapshot shared by another account is
+     * found too; one unknown id fails such a call, so then each id is asked alone.
+     */
+    private List<EbsSnapshot> describeSnapshots(List<String> snapshotIds) {
         try {
             return call(() -> ec2.describeSnapshots(r -> r.snapshotIds(snapshotIds)).snapshots().stream()
                     .map(Ec2BlockStore::toDomain).toList());
         } catch (CloudException e) {
-            if (snapshotIds.size() > 1 && "InvalidSnapshot.NotFound".equals(e.code())) {
-                return snapshotIds.stream().map(this::snapshot).flatMap(Optional::stream).toList();
+            if (!"InvalidSnapshot.NotFound".equals(e.code())) {
+                throw e;
             }
-            if ("InvalidSnapshot.NotFound".equals(e.code())) {
+            if (snapshotIds.size() == 1) {
                 return List.of();
             }
-            throw e;
+            return snapshotIds.stream().flatMap(id -> describeSnapshots(List.of(id)).stream()).toList();
         }
     }
 
@@ -94,19 +127,6 @@ public final class Ec2BlockStore implements BlockStore {
     public List<EbsVolume> volumesTagged(String key, String value) {
         return call(() -> ec2.describeVolumes(r -> r.filters(tagFilter(key, value))).volumes().stream()
                 .map(Ec2BlockStore::toDomain).toList());
-    }
-
-    @Override
-    public Optional<EbsSnapshot> snapshot(String snapshotId) {
-        try {
-            return call(() -> ec2.describeSnapshots(r -> r.snapshotIds(snapshotId)).snapshots().stream()
-                    .findFirst().map(Ec2BlockStore::toDomain));
-        } catch (CloudException e) {
-            if ("InvalidSnapshot.NotFound".equals(e.code())) {
-                return Optional.empty();
-            }
-            throw e;
-        }
     }
 
     @Override
@@ -119,8 +139,13 @@ public final class Ec2BlockStore implements BlockStore {
 
     @Override
     public String createSnapshot(String volumeId, String description, Map<String, String> tags) {
-        return call(() -> ec2.createSnapshot(r -> r.volumeId(volumeId).description(description)
-                .tagSpecifications(tagSpec(ResourceType.SNAPSHOT, tags))).snapshotId());
+        try {
+            return call(() -> ec2.createSnapshot(r -> r.volumeId(volumeId).description(description)
+                    .tagSpecifications(tagSpec(ResourceType.SNAPSHOT, tags))).snapshotId());
+        } finally {
+            // "The next read must go to EC2": whatever a call made before this one said of the volume.
+            volumes.forget(volumeId);
+        }
     }
 
     @Override
@@ -146,12 +171,20 @@ public final class Ec2BlockStore implements BlockStore {
                 request.kmsKeyId(like.kmsKeyId());
             }
         }
-        return call(() -> ec2.createVolume(request.build()).volumeId());
+        String id = call(() -> ec2.createVolume(request.build()).volumeId());
+        // A repeated token answers with a volume that may have been read already: read it afresh.
+        volumes.forget(id);
+        return id;
     }
 
     @Override
     public void tag(String resourceId, Map<String, String> tags) {
-        call(() -> ec2.createTags(r -> r.resources(resourceId).tags(toTags(tags))));
+        try {
+            call(() -> ec2.createTags(r -> r.resources(resourceId).tags(toTags(tags))));
+        } finally {
+            volumes.forget(resourceId);
+            snapshots.forget(resourceId);
+        }
     }
 
     @Override
@@ -200,6 +233,8 @@ public final class Ec2BlockStore implements BlockStore {
             if (!"InvalidSnapshot.NotFound".equals(e.code())) {
                 throw e;
             }
+        } finally {
+            snapshots.forget(snapshotId);
         }
     }
 

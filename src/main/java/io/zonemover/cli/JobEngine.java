@@ -79,7 +79,10 @@ final class JobEngine implements AutoCloseable {
                         GenericApplicationContext app = (GenericApplicationContext) ctx;
                         app.registerBean("progress", Progress.class, () -> progress);
                         app.registerBean("cluster", Cluster.class, () -> new KubeCluster(connections.kube()));
-                        app.registerBean("blockStore", BlockStore.class, () -> new Ec2BlockStore(connections.ec2()));
+                        // Moves in flight share EC2's answers for a poll interval: a step sleeps at least that
+                        // long between two looks, so it never gets its own last answer back.
+                        app.registerBean("blockStore", BlockStore.class, () -> new Ec2BlockStore(connections.ec2(),
+                                java.time.Duration.ofMillis(pollMillis)));
                     })
                     .run();
         } catch (RuntimeException e) {
