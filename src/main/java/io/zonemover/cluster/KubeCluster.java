@@ -10,7 +10,6 @@ import io.kubernetes.client.openapi.apis.AppsV1Api;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.apis.StorageV1Api;
 import io.kubernetes.client.openapi.models.CoreV1Event;
-import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1ContainerStatus;
 import io.kubernetes.client.openapi.models.V1Node;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
@@ -52,6 +51,7 @@ public final class KubeCluster implements Cluster {
     private final StorageV1Api storage;
     private final KubeCalls calls;
     private final JSON json;
+    private final ConfigMaps configMaps;
 
     public KubeCluster(ApiClient client) {
         this.client = client;
@@ -60,6 +60,7 @@ public final class KubeCluster implements Cluster {
         this.storage = new StorageV1Api(client);
         this.calls = new KubeCalls(client);
         this.json = client.getJSON();
+        this.configMaps = new ConfigMaps(core, calls);
     }
 
     // ---- reads ----
@@ -465,32 +466,17 @@ public final class KubeCluster implements Cluster {
 
     @Override
     public Optional<Map<String, String>> configMap(String namespace, String name) {
-        return calls.read("read ConfigMap " + namespace + "/" + name,
-                () -> core.readNamespacedConfigMap(name, namespace).execute())
-                .map(cm -> cm.getData() == null ? Map.of() : cm.getData());
+        return configMaps.read(namespace, name);
     }
 
     @Override
     public void saveConfigMap(String namespace, String name, Map<String, String> labels, Map<String, String> data) {
-        V1ConfigMap cm = new V1ConfigMap().apiVersion("v1").kind("ConfigMap")
-                .metadata(new V1ObjectMeta().name(name).namespace(namespace).labels(labels)).data(data);
-        try {
-            calls.call("create ConfigMap " + namespace + "/" + name,
-                    () -> core.createNamespacedConfigMap(namespace, cm).execute());
-        } catch (PortError e) {
-            if (!"AlreadyExists".equals(e.code())) {
-                throw e;
-            }
-            // Last writer wins: only the job holding the claims writes its own record.
-            calls.call("replace ConfigMap " + namespace + "/" + name,
-                    () -> core.replaceNamespacedConfigMap(name, namespace, cm).execute());
-        }
+        configMaps.save(namespace, name, labels, data);
     }
 
     @Override
     public void deleteConfigMap(String namespace, String name) {
-        calls.delete("delete ConfigMap " + namespace + "/" + name,
-                () -> core.deleteNamespacedConfigMap(name, namespace).execute());
+        configMaps.delete(namespace, name);
     }
 
     // ---- split-per-zone ----
