@@ -22,6 +22,10 @@ final class FinalSnapshotStep extends MigrationStep {
     static final int MAX_ATTEMPTS = 3;
     static final ClaimKey FINAL_SNAPSHOT = new ClaimKey("finalSnapshotId");
     static final ClaimKey ATTEMPT = new ClaimKey("finalSnapshotAttempt");
+    static final ClaimKey INTENT = new ClaimKey("finalSnapshotIntent");
+
+    private final CreateIntents intents = new CreateIntents();
+    private final ChangePace pace = new ChangePace();
 
     FinalSnapshotStep(MigrationServices services) {
         super(services);
@@ -47,8 +51,13 @@ final class FinalSnapshotStep extends MigrationStep {
             }
         }
         List<String> ids = ctx.all(FINAL_SNAPSHOT);
+        long early = pace.untilFirstLook(ids);
+        if (early > 0) {
+            return waitAbout(early);
+        }
         List<EbsSnapshot> snapshots = services.blockStore().snapshots(ids);
         boolean allCompleted = true;
+        long wait = 0;
         for (int i = 0; i < ctx.claimCount(); i++) {
             String id = ids.get(i);
             Optional<EbsSnapshot> snapshot = snapshots.stream().filter(s -> s.id().equals(id)).findFirst();
@@ -62,17 +71,20 @@ final class FinalSnapshotStep extends MigrationStep {
                             + " times (last: " + id + ": " + snapshot.get().stateMessage() + ")", null);
                 }
                 audit(ctx, "failed", "final snapshot " + id + " ended in error; taking another");
+                pace.done(id);
                 ctx.put(ATTEMPT, i, attempt + 1);
                 ctx.remove(FINAL_SNAPSHOT, i);
                 return Next.CHECKPOINT;
             } else if (!snapshot.get().completed()) {
                 report("final snapshot " + id + " " + snapshot.get().state() + " " + snapshot.get().progress());
                 allCompleted = false;
+                wait = Math.max(wait, pace.expectedMillis(id, ChangePace.percent(snapshot.get().progress())));
             }
         }
         if (!allCompleted) {
-            return Next.WAIT;
+            return waitAbout(wait);
         }
+        ids.forEach(pace::done);
         audit(ctx, "completed", "final snapshot" + (ids.size() == 1 ? " " : "s ") + String.join(", ", ids) + " completed");
         return Next.DONE;
     }
@@ -80,6 +92,9 @@ final class FinalSnapshotStep extends MigrationStep {
     private Next create(MigrationContext ctx, int i) {
         String volumeId = ctx.get(OLD_VOLUME, i);
         int attempt = (int) ctx.getLong(ATTEMPT, i, 1);
+        if (intents.record(ctx, INTENT, i, attempt)) {
+            return Next.AGAIN;
+        }
         EbsVolume volume = services.blockStore().volume(volumeId).orElseThrow(() ->
                 ZonemoverException.failed("source volume " + volumeId + " disappeared", null));
         if (!volume.available()) {
@@ -87,15 +102,18 @@ final class FinalSnapshotStep extends MigrationStep {
             throw ZonemoverException.failed("source volume " + volumeId + " is " + volume.state()
                     + " again; refusing to take the final snapshot of a volume in use", null);
         }
-        Optional<EbsSnapshot> earlier = Snapshots.find(Snapshots.ofJob(services.blockStore(), ctx.jobId()), volumeId,
-                PHASE, attempt);
+        Optional<EbsSnapshot> earlier = intents.mayExist(ctx, INTENT, i, attempt)
+                ? Snapshots.find(Snapshots.ofJob(services.blockStore(), ctx.jobId()), volumeId, PHASE, attempt)
+                : Optional.empty();
         String id;
         if (earlier.isPresent()) {
             id = earlier.get().id();
         } else {
             try {
+                long asked = pace.now();
                 id = services.blockStore().createSnapshot(volumeId, "zonemover " + ctx.jobId() + " final snapshot of "
                         + volumeId, Snapshots.tags(ctx, i, PHASE, attempt));
+                pace.started(id, asked, services.pollMillis());
             } catch (PortError e) {
                 if (e.code().equals("SnapshotCreationPerVolumeRateExceeded")
                         || e.code().equals("ConcurrentSnapshotLimitExceeded")) {
@@ -105,6 +123,7 @@ final class FinalSnapshotStep extends MigrationStep {
                 throw e;
             }
         }
+        SourceVolume.save(ctx, i, volume);
         ctx.put(FINAL_SNAPSHOT, i, id);
         audit(ctx, earlier.isPresent() ? "found" : "created", "final snapshot " + id + " of " + volumeId
                 + (earlier.isPresent() ? " (from an earlier attempt)" : ""));

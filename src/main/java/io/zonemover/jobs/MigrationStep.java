@@ -18,7 +18,17 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
  */
 abstract class MigrationStep {
 
-    enum Next { DONE, WAIT, CHECKPOINT }
+    /**
+     * What a call of the step did: DONE; WAIT (nothing changed; look again after a while); CHECKPOINT (recorded
+     * progress, copied into the move's record in the cluster; go on at once); AGAIN (recorded something only
+     * this run needs, such as an intent; go on at once, the cluster's record is left as it is).
+     */
+    enum Next { DONE, WAIT, CHECKPOINT, AGAIN }
+
+    /** The longest wait between two looks at a change under way, whatever it is expected to take. */
+    static final long MAX_WAIT_MILLIS = 30_000;
+    /** ...and never more than this many poll intervals (so a poll interval of 0, as in tests, never waits). */
+    static final long MAX_WAIT_POLLS = 120;
 
     /**
      * Written when a step fails for a real reason after the pod was stopped and before it ran on its new
@@ -34,6 +44,7 @@ abstract class MigrationStep {
     /** Per thread, as each step object serves every move in flight (a plan runs several at once). */
     private final ThreadLocal<String> lastMessage = new ThreadLocal<>();
     private final ThreadLocal<Boolean> recordPending = ThreadLocal.withInitial(() -> false);
+    private final ThreadLocal<Long> waitHint = new ThreadLocal<>();
 
     MigrationStep(MigrationServices services) {
         this.services = services;
@@ -75,10 +86,11 @@ abstract class MigrationStep {
         long iteration = chunk.getStepContext().getStepExecution().getCommitCount() + 1;
         Failpoints.beforeAction(stepName, iteration);
         Next next;
+        waitHint.remove();
         try {
             next = undo ? undo(ctx) : next(ctx);
             Failpoints.afterAction(stepName, iteration);
-            if (next != Next.WAIT) {
+            if (next == Next.DONE || next == Next.CHECKPOINT) {
                 recordPending.set(true);
             }
             if (recordPending.get()) {
@@ -101,13 +113,29 @@ abstract class MigrationStep {
                 return RepeatStatus.FINISHED;
             }
             case WAIT -> {
-                Thread.sleep(services.pollMillis());
+                Long hint = waitHint.get();
+                Thread.sleep(hint == null ? services.pollMillis() : bounded(hint, services.pollMillis()));
                 return RepeatStatus.CONTINUABLE;
             }
             default -> {
                 return RepeatStatus.CONTINUABLE;
             }
         }
+    }
+
+    /**
+     * WAIT, for about as long as the change waited for is still expected to take ({@link ChangePace}) rather than
+     * one poll interval: bounded by {@link #bounded}.
+     */
+    protected Next waitAbout(long millis) {
+        waitHint.set(millis);
+        return Next.WAIT;
+    }
+
+    /** At least one poll interval; at most {@link #MAX_WAIT_MILLIS}, and at most {@link #MAX_WAIT_POLLS} intervals. */
+    static long bounded(long millis, long pollMillis) {
+        long ceiling = Math.min(MAX_WAIT_MILLIS, pollMillis * MAX_WAIT_POLLS);
+        return Math.max(pollMillis, Math.min(millis, ceiling));
     }
 
     /** Waits a transient error out with backoff, within the budget; past it the step fails. */

@@ -17,6 +17,10 @@ final class PreSnapshotStep extends MigrationStep {
 
     static final String PHASE = "pre";
     static final ClaimKey PRE_SNAPSHOT = new ClaimKey("preSnapshotId");
+    static final ClaimKey INTENT = new ClaimKey("preSnapshotIntent");
+
+    private final CreateIntents intents = new CreateIntents();
+    private final ChangePace pace = new ChangePace();
 
     PreSnapshotStep(MigrationServices services) {
         super(services);
@@ -34,11 +38,18 @@ final class PreSnapshotStep extends MigrationStep {
         }
         for (int i = 0; i < ctx.claimCount(); i++) {
             if (!ctx.has(PRE_SNAPSHOT, i)) {
+                if (intents.record(ctx, INTENT, i, 1)) {
+                    return Next.AGAIN;
+                }
                 String volumeId = ctx.get(OLD_VOLUME, i);
-                Optional<EbsSnapshot> earlier = Snapshots.find(Snapshots.ofJob(services.blockStore(), ctx.jobId()),
-                        volumeId, PHASE, 1);
+                Optional<EbsSnapshot> earlier = intents.mayExist(ctx, INTENT, i, 1) ? Snapshots.find(
+                        Snapshots.ofJob(services.blockStore(), ctx.jobId()), volumeId, PHASE, 1) : Optional.empty();
+                long asked = pace.now();
                 String id = earlier.isPresent() ? earlier.get().id() : services.blockStore().createSnapshot(volumeId,
                         "zonemover " + ctx.jobId() + " incremental base of " + volumeId, Snapshots.tags(ctx, i, PHASE, 1));
+                if (earlier.isEmpty()) {
+                    pace.started(id, asked, services.pollMillis());
+                }
                 ctx.put(PRE_SNAPSHOT, i, id);
                 audit(ctx, earlier.isPresent() ? "found" : "created", "pre-snapshot " + id + " of " + volumeId
                         + (earlier.isPresent() ? " (from an earlier attempt)" : ""));
@@ -46,21 +57,27 @@ final class PreSnapshotStep extends MigrationStep {
             }
         }
         List<String> ids = ctx.all(PRE_SNAPSHOT);
+        long early = pace.untilFirstLook(ids);
+        if (early > 0) {
+            return waitAbout(early);
+        }
         List<EbsSnapshot> snapshots = services.blockStore().snapshots(ids);
+        long wait = -1;
         for (String id : ids) {
             Optional<EbsSnapshot> snapshot = snapshots.stream().filter(s -> s.id().equals(id)).findFirst();
             if (snapshot.isEmpty()) {
                 report("pre-snapshot " + id + ": not visible yet");
                 return Next.WAIT;
             }
-            if (snapshot.get().failed()) {
-                continue;
-            }
-            if (!snapshot.get().completed()) {
+            if (!snapshot.get().completed() && !snapshot.get().failed()) {
                 report("pre-snapshot " + id + " " + snapshot.get().state() + " " + snapshot.get().progress());
-                return Next.WAIT;
+                wait = Math.max(wait, pace.expectedMillis(id, ChangePace.percent(snapshot.get().progress())));
             }
         }
+        if (wait >= 0) {
+            return waitAbout(wait);
+        }
+        ids.forEach(pace::done);
         snapshots.stream().filter(EbsSnapshot::failed).forEach(s -> audit(ctx, "skipped", "pre-snapshot " + s.id()
                 + " failed (" + s.stateMessage() + "); continuing: the final snapshot will copy more"));
         audit(ctx, "completed", "pre-snapshots " + ids + " completed");

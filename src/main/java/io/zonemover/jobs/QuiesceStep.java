@@ -45,23 +45,30 @@ final class QuiesceStep extends MigrationStep {
             ctx.put(STARTED, System.currentTimeMillis());
             return Next.CHECKPOINT;
         }
-        if (stopController(ctx, cluster, this)) {
-            return Next.WAIT;
+        Next stopping = stopController(ctx, cluster, this);
+        if (stopping != null) {
+            return stopping;
         }
         if (PreflightStep.rescue(ctx)) {
             return releaseFromDeadNode(ctx, cluster);
         }
-        if (stopPod(ctx, cluster, this)) {
-            return Next.WAIT;
+        stopping = stopPod(ctx, cluster, this);
+        if (stopping != null) {
+            return stopping;
         }
         List<String> ids = ctx.all(OLD_VOLUME);
+        // The cluster first: while a VolumeAttachment remains, EC2 has not finished detaching (the CSI attacher
+        // removes it once it has), so asking EC2 would only spend a call.
+        if (cluster.attachedInCluster(ctx.all(OLD_PV))) {
+            report("waiting for " + String.join(", ", ids) + " to detach (VolumeAttachment present)");
+            return Next.WAIT;
+        }
         List<EbsVolume> volumes = services.blockStore().volumes(ids);
-        boolean attached = cluster.attachedInCluster(ctx.all(OLD_PV));
         for (String id : ids) {
             Optional<EbsVolume> volume = volumes.stream().filter(v -> v.id().equals(id)).findFirst();
-            if (attached || volume.isEmpty() || !volume.get().available()) {
+            if (volume.isEmpty() || !volume.get().available()) {
                 report("waiting for " + id + " to detach (EC2 state " + volume.map(EbsVolume::state).orElse("unknown")
-                        + (attached ? ", VolumeAttachment present" : "") + ")");
+                        + ")");
                 return Next.WAIT;
             }
         }
@@ -98,37 +105,40 @@ final class QuiesceStep extends MigrationStep {
         return Next.WAIT;
     }
 
-    /** Deletes the StatefulSet with propagationPolicy=Orphan; true while it still exists. */
-    static boolean stopController(MigrationContext ctx, Cluster cluster, MigrationStep step) {
+    /**
+     * Deletes the StatefulSet with propagationPolicy=Orphan. Null once it is gone; while it is not, AGAIN right
+     * after the delete (an orphaning delete is usually over at once), WAIT afterwards.
+     */
+    static Next stopController(MigrationContext ctx, Cluster cluster, MigrationStep step) {
         String name = ctx.get(STATEFUL_SET);
         Optional<Cluster.StatefulSet> sts = cluster.statefulSet(ctx.namespace(), name);
         if (sts.isEmpty()) {
-            return false;
+            return null;
         }
         if (!sts.get().deleting()) {
             cluster.deleteStatefulSetOrphan(ctx.namespace(), name);
             step.audit(ctx, "deleted", "StatefulSet " + ctx.namespace() + "/" + name
                     + " deleted with propagationPolicy=Orphan (its other pods keep running)");
-        } else {
-            step.report("waiting for StatefulSet " + name + " to go");
+            return Next.AGAIN;
         }
-        return true;
+        step.report("waiting for StatefulSet " + name + " to go");
+        return Next.WAIT;
     }
 
-    /** Deletes the pod; true while it still exists. */
-    static boolean stopPod(MigrationContext ctx, Cluster cluster, MigrationStep step) {
+    /** Deletes the pod. Null once it is gone; while it is not, AGAIN right after the delete, WAIT afterwards. */
+    static Next stopPod(MigrationContext ctx, Cluster cluster, MigrationStep step) {
         String pod = ctx.get(POD);
         Optional<Cluster.Pod> found = cluster.pod(ctx.namespace(), pod);
         if (found.isEmpty()) {
-            return false;
+            return null;
         }
         if (!found.get().deleting()) {
             cluster.deletePod(ctx.namespace(), pod);
             step.audit(ctx, "deleted", "pod " + ctx.namespace() + "/" + pod + " deleted");
-        } else {
-            step.report("waiting for pod " + pod + " to terminate");
+            return Next.AGAIN;
         }
-        return true;
+        step.report("waiting for pod " + pod + " to terminate");
+        return Next.WAIT;
     }
 
     @Override

@@ -75,7 +75,8 @@ final class RebindStep extends MigrationStep {
             }
             cluster.deleteClaim(ref);
             audit(ctx, "deleted", "claim " + ref + " (bound to " + current.volumeName() + ") deleted; its PV is Retain");
-            return Optional.of(Next.WAIT);
+            // Look again at once: with no pod using it, the claim is usually gone already.
+            return Optional.of(Next.AGAIN);
         }
         Optional<Cluster.Pv> pv = cluster.pv(pvName);
         if (pv.isEmpty()) {
@@ -97,7 +98,8 @@ final class RebindStep extends MigrationStep {
         }
         cluster.createClaimBoundTo(ctx.get(ProtectStep.CLAIM_MANIFEST, i), pvName);
         audit(ctx, "created", "claim " + ref + " created again with volumeName=" + pvName);
-        return Optional.of(Next.WAIT);
+        // Look again at once: a claim naming its PV is usually bound by the time it is read back.
+        return Optional.of(Next.AGAIN);
     }
 
     @Override

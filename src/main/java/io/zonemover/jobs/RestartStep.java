@@ -101,9 +101,10 @@ final class RestartStep extends MigrationStep {
             return Next.DONE;
         }
         // Nothing may use the claims while they are replaced: no controller, no pod.
-        if (QuiesceStep.stopController(ctx, cluster, this) || QuiesceStep.stopPod(ctx, cluster, this)) {
-            return Next.WAIT;
+        Next stopping = QuiesceStep.stopController(ctx, cluster, this);
+        if (stopping == null) {
+            stopping = QuiesceStep.stopPod(ctx, cluster, this);
         }
-        return Next.DONE;
+        return stopping != null ? stopping : Next.DONE;
     }
 }

@@ -258,7 +258,8 @@ class MoveStepsTest {
     void aResumeGetsAFreshTransientBudget() throws Exception {
         StepDriver d = moveOfWeb1().runBefore("final-snapshot");
         d.world.ec2().faults().failNext(1, "createSnapshot", PortError.Kind.TRANSIENT);
-        assertThat(d.run("final-snapshot", false, 1)).as("waiting the throttling out").isEqualTo(-1);
+        // Two calls: the intent to create is recorded first, then the create is throttled.
+        assertThat(d.run("final-snapshot", false, 2)).as("waiting the throttling out").isEqualTo(-1);
         d.restart();
         // The process died there; `jobs resume` runs an hour later, and EC2 throttles its first call again.
         long since = d.stepContext("final-snapshot").getLong("transientSince");
