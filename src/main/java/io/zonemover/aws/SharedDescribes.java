@@ -15,8 +15,9 @@ import java.util.function.Predicate;
  * moves of a plan run side by side, one thread each, and poll the same EC2 account, whose request budget is per
  * account: so a call asks about every resource read lately that is still changing (the resources in flight),
  * a read within {@code fresh} of an answer is served from it, and a read of ids that a call under way already
- * asks about waits for that call instead of making another. A mutation of a resource made through this process
- * ({@link #forget}) drops what is known of it: the next read of it asks EC2.
+ * asks about waits for that call instead of making another. One call at a time: a read the call under way does
+ * not cover waits for it too (one round trip at most), then asks for all that is still stale. A mutation of a
+ * resource made through this process ({@link #forget}) drops what is known of it: the next read of it asks EC2.
  *
  * <p>With {@code fresh} zero nothing is shared across time: every read asks EC2 (only reads made while a call
  * for the same ids is under way share its answer).
