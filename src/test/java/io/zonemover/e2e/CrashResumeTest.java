@@ -32,9 +32,10 @@ class CrashResumeTest {
     @TempDir
     Path dir;
 
+    /** A step that creates in EC2 records its intent first: its iteration 2 is the create, 4 the second claim's. */
     @ParameterizedTest(name = "kill -9 at {0}, then resume")
-    @ValueSource(strings = {"protect#1!", "pre-snapshot#1!", "quiesce#2!", "quiesce#3!", "final-snapshot#1!",
-            "restore#1!", "rebind#2!", "rebind#3!", "restart#1!", "finish#2!"})
+    @ValueSource(strings = {"protect#1!", "pre-snapshot#2!", "quiesce#2!", "quiesce#3!", "final-snapshot#2!",
+            "restore#2!", "rebind#2!", "rebind#3!", "restart#1!", "finish#2!"})
     void resumeConvergesAfterAKill(String failpoint) throws Exception {
         SimWorlds.create(dir, "stuck-pod");
         SimWorlds.View before = SimWorlds.View.of(dir);
@@ -49,7 +50,7 @@ class CrashResumeTest {
     }
 
     @ParameterizedTest(name = "two claims: kill -9 at {0}, then resume")
-    @ValueSource(strings = {"pre-snapshot#2!", "final-snapshot#2!", "restore#2!", "rebind#4!"})
+    @ValueSource(strings = {"pre-snapshot#4!", "final-snapshot#4!", "restore#4!", "rebind#4!"})
     void aTwoClaimPodResumesToBothClaimsMoved(String failpoint) throws Exception {
         SimWorlds.create(dir, "two-claims");
         SimWorlds.View before = SimWorlds.View.of(dir);
@@ -108,7 +109,7 @@ class CrashResumeTest {
     void anInterruptedMoveIsFoundAndFinishedFromAnotherStateDatabase(@TempDir Path otherMachine) throws Exception {
         SimWorlds.create(dir, "two-claims");
         SimWorlds.View before = SimWorlds.View.of(dir);
-        String jobId = migrateUntil("final-snapshot#2!", "default/data-db-3");
+        String jobId = migrateUntil("final-snapshot#4!", "default/data-db-3");
         String otherDb = otherMachine.resolve("state").toString();
 
         SimWorlds.Run diagnose = SimWorlds.run("--sim", dir.toString(), "--db", otherDb, "diagnose", "-A", "-o", "json");

@@ -32,8 +32,9 @@ class RebalanceCrashResumeTest {
     @TempDir
     Path dir;
 
+    /** restore#2!: right after a move's CreateVolume (its first iteration records the intent to create). */
     @ParameterizedTest(name = "kill -9 at {0}, then jobs resume")
-    @ValueSource(strings = {"quiesce#2!", "restore#1!", "moves#4"})
+    @ValueSource(strings = {"quiesce#2!", "restore#2!", "moves#4"})
     void aKilledPlanResumesToEveryMoveDoneOnce(String failpoint) throws Exception {
         SimWorlds.create(dir, "unbalanced");
         SimWorlds.View before = SimWorlds.View.of(dir);
