@@ -12,11 +12,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What each node has left while a plan is made: the cluster's requests plus every seat the plan has taken
- * so far. Moves run concurrently, so a seat is never given back because a pod leaves a node; only the
+ * What each node has left while a plan is made or checked: the cluster's requests plus every seat the plan
+ * has taken so far, so a plan never sends more pods to a zone than its Ready, schedulable nodes can take. Moves run concurrently, so a seat is never given back because a pod leaves a node; only the
  * planner's own provisional seats (a Pending pod that then moves after all) are released.
  */
-final class Ledger {
+public final class Ledger {
 
     /** Most free cpu first, as the brief's first fit takes them; then name, so plans are repeatable. */
     private static final Comparator<Node> MOST_FREE_CPU = Comparator.comparingLong(Node::freeMilliCpu).reversed()
@@ -24,7 +24,7 @@ final class Ledger {
 
     private final Map<String, Node> nodes = new LinkedHashMap<>();
 
-    Ledger(List<Node> nodes) {
+    public Ledger(List<Node> nodes) {
         nodes.forEach(n -> this.nodes.put(n.name(), n));
     }
 
@@ -38,7 +38,7 @@ final class Ledger {
     }
 
     /** The scheduler's verdict on the zone now, seats taken by the plan included. */
-    ZoneFit fit(String zone, PodNeeds needs) {
+    public ZoneFit fit(String zone, PodNeeds needs) {
         return Placement.zone(nodes(), needs, zone);
     }
 
@@ -56,7 +56,7 @@ final class Ledger {
     }
 
     /** Takes a seat for the pod on the fitting node of the zone with the most free cpu; empty when none fits. */
-    Optional<String> reserve(String zone, PodNeeds needs) {
+    public Optional<String> reserve(String zone, PodNeeds needs) {
         Optional<Node> node = fit(zone, needs).fitting().stream().min(MOST_FREE_CPU);
         node.ifPresent(n -> add(n.name(), needs.milliCpu(), needs.memoryBytes()));
         return node.map(Node::name);

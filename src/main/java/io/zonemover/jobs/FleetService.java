@@ -4,7 +4,7 @@ import io.zonemover.domain.ZonemoverException;
 import io.zonemover.fleet.FleetPlan;
 import io.zonemover.fleet.FleetReader;
 import io.zonemover.fleet.FleetState;
-import io.zonemover.fleet.Room;
+import io.zonemover.fleet.Ledger;
 import io.zonemover.state.MigrationStore;
 import io.zonemover.state.PlanStore;
 import org.springframework.batch.core.job.Job;
@@ -72,7 +72,7 @@ public class FleetService {
         FleetState state = new FleetReader(services.cluster(), services.blockStore()).readSets(sets);
         Map<String, FleetState.SetState> bySet = new LinkedHashMap<>();
         state.sets().forEach(s -> bySet.put(s.ref(), s));
-        Room room = new Room(state.nodes());
+        Ledger room = new Ledger(state.nodes());
         for (int i = 0; i < plan.moves().size(); i++) {
             FleetPlan.Move move = plan.moves().get(i);
             String where = source + ":" + move.line() + ": spec.moves[" + i + "]";
@@ -92,9 +92,9 @@ public class FleetService {
                 }
             }
             boolean there = pod.claims().stream().allMatch(c -> c.zone().equals(move.to()));
-            if (!there && room.reserve(set.needs(), move.to()).isEmpty()) {
+            if (!there && room.reserve(move.to(), set.needs()).isEmpty()) {
                 throw ZonemoverException.refused(where + ": zone " + move.to() + " has no room for pod " + move.pod()
-                        + " with the moves before it: " + room.why(set.needs(), move.to()));
+                        + " with the moves before it: " + room.fit(move.to(), set.needs()).summary());
             }
         }
     }
