@@ -204,6 +204,17 @@ public final class Ec2BlockStore implements BlockStore {
     }
 
     @Override
+    public void deleteVolume(String volumeId) {
+        try {
+            call(() -> ec2.deleteVolume(r -> r.volumeId(volumeId)));
+        } catch (CloudException e) {
+            if (!"InvalidVolume.NotFound".equals(e.code())) {
+                throw e;
+            }
+        }
+    }
+
+    @Override
     public java.time.Instant now() {
         return call(() -> ec2.describeAvailabilityZones().sdkHttpResponse().firstMatchingHeader("Date")
                 .map(d -> java.time.ZonedDateTime.parse(d, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
