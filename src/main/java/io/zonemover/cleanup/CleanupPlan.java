@@ -41,6 +41,17 @@ public record CleanupPlan(Duration olderThan, Instant now, List<Leftover> leftov
     public record Refusal(String volumeId, String reason) {
     }
 
+    /** A retention-sized span as people read it: "6.2 days", "5.5 hours", "40 minutes". */
+    public static String span(Duration d) {
+        if (d.toHours() >= 24) {
+            return String.format(java.util.Locale.ROOT, "%.1f days", d.toMinutes() / 1440.0);
+        }
+        if (d.toMinutes() >= 60) {
+            return String.format(java.util.Locale.ROOT, "%.1f hours", d.toMinutes() / 60.0);
+        }
+        return Math.max(0, d.toMinutes()) + " minutes";
+    }
+
     public List<Leftover> due() {
         return leftovers.stream().filter(Leftover::due).toList();
     }

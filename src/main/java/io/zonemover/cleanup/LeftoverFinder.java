@@ -4,7 +4,6 @@ import io.zonemover.aws.BlockStore;
 import io.zonemover.cleanup.CleanupPlan.Leftover;
 import io.zonemover.cleanup.CleanupPlan.Refusal;
 import io.zonemover.cluster.Cluster;
-import io.zonemover.diagnose.RecoveryPoints;
 import io.zonemover.domain.ClaimRef;
 import io.zonemover.domain.EbsSnapshot;
 import io.zonemover.domain.EbsVolume;
@@ -140,8 +139,8 @@ public final class LeftoverFinder {
         }
         Duration age = Duration.between(movedAt, now);
         if (age.compareTo(olderThan) < 0) {
-            return "retention: moved " + RecoveryPoints.age(age.toSeconds()) + " ago, due in "
-                    + RecoveryPoints.age(olderThan.minus(age).toSeconds());
+            return "retention: moved " + CleanupPlan.span(age) + " ago, due in "
+                    + CleanupPlan.span(olderThan.minus(age));
         }
         return null;
     }

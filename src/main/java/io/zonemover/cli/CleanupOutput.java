@@ -4,7 +4,6 @@ import io.zonemover.cleanup.CleanupPlan;
 import io.zonemover.cleanup.CleanupPlan.Leftover;
 import io.zonemover.cleanup.LeftoverRemover.Outcome;
 import io.zonemover.cleanup.MonthlyCost;
-import io.zonemover.diagnose.RecoveryPoints;
 import io.zonemover.domain.EbsSnapshot;
 
 import java.io.PrintWriter;
@@ -70,7 +69,7 @@ final class CleanupOutput {
 
     private static void printPlan(CleanupPlan plan, PrintWriter text) {
         text.println(plan.leftovers().size() + " completed move(s) left a source volume; retention "
-                + RecoveryPoints.age(plan.olderThan().toSeconds()) + " by EC2's clock (now " + plan.now() + ").");
+                + CleanupPlan.span(plan.olderThan()) + " by EC2's clock (now " + plan.now() + ").");
         if (!plan.leftovers().isEmpty()) {
             Table rows = Table.of("VOLUME", "ZONE", "TYPE", "SIZE", "SUPERSEDED BY", "CLAIM", "POD", "SNAPSHOTS",
                     "PER MONTH", "PLAN");

@@ -161,7 +161,8 @@ public final class FakeBlockStore implements BlockStore {
         }
     }
 
-    public synchronized void deleteVolume(String volumeId) {
+    /** Makes a volume vanish whatever its state (someone deleted it behind zonemover's back). */
+    public synchronized void removeVolume(String volumeId) {
         volumes.remove(volumeId);
     }
 
