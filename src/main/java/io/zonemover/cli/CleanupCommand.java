@@ -59,7 +59,7 @@ final class CleanupCommand extends BaseCommand implements Callable<Integer> {
         CleanupOutput output = new CleanupOutput(out(), err(), global().json());
         output.plan(plan, dryRun);
         if (!plan.refusals().isEmpty()) {
-            throw ZonemoverException.refused("refused, nothing deleted: " + plan.refusals().stream()
+            throw ZonemoverException.refused("nothing deleted: " + plan.refusals().stream()
                     .map(r -> r.volumeId() + " is " + r.reason()).collect(Collectors.joining("; ")));
         }
         if (dryRun || plan.due().isEmpty()) {

@@ -77,6 +77,12 @@ class CleanupEndToEndTest {
         SimWorlds.Run again = SimWorlds.run("--sim", world, "cleanup", "--yes");
         assertThat(again.exit()).as(again.err()).isZero();
         assertThat(again.out()).contains("0 completed move(s)", "Nothing to delete.");
+
+        // Named by hand, the volume the pod now uses is refused, with every reason, and left alone.
+        SimWorlds.Run refused = SimWorlds.run("--sim", world, "cleanup", newVolume, "--yes");
+        assertThat(refused.exit()).as(refused.err()).isEqualTo(3);
+        assertThat(refused.err()).contains(newVolume, "not zonemover's", "attached", "bound to PV");
+        assertThat(SimWorlds.View.of(dir).volume(newVolume).get("state")).isEqualTo("in-use");
     }
 
     private static List<String> ids(SimWorlds.View view, String kind) {
