@@ -59,6 +59,14 @@ class ArchitectureTest {
                     "io.zonemover.domain..", "io.zonemover.cluster..", "io.zonemover.aws..")
             .because("protective snapshots reach Kubernetes and EC2 through the ports (protect/package-info.java)");
 
+    /** cleanup: a use case on the two ports and the domain only, like protect: the cloud's tags are its evidence. */
+    @ArchTest
+    static final ArchRule cleanupUsesOnlyThePortsAndTheDomain = classes()
+            .that().resideInAPackage("io.zonemover.cleanup..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "io.zonemover.cleanup..",
+                    "io.zonemover.domain..", "io.zonemover.aws..", "io.zonemover.cluster..")
+            .because("cleanup reaches Kubernetes and EC2 through the ports (cleanup/package-info.java)");
+
     /** fleet: "Pure apart from the plan file's YAML and the reader of the ports"; the apply engine is in jobs. */
     @ArchTest
     static final ArchRule fleetPlanningIsPure = classes().that().resideInAPackage("io.zonemover.fleet..")
@@ -71,7 +79,7 @@ class ArchitectureTest {
     static final ArchRule portsDoNotDependOnUseCases = noClasses()
             .that().resideInAnyPackage("io.zonemover.cluster..", "io.zonemover.aws..")
             .should().dependOnClassesThat().resideInAnyPackage("io.zonemover.jobs..", "io.zonemover.cli..",
-                    "io.zonemover.diagnose..", "io.zonemover.state..", "io.zonemover.protect..")
+                    "io.zonemover.diagnose..", "io.zonemover.state..", "io.zonemover.protect..", "io.zonemover.cleanup..")
             .because("the ports serve jobs, diagnose and protect, not the other way round");
 
     @ArchTest

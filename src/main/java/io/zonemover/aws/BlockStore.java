@@ -28,7 +28,7 @@ public interface BlockStore {
     /** These snapshots, in one call; a snapshot EC2 does not know (yet) is left out. */
     List<EbsSnapshot> snapshots(List<String> snapshotIds);
 
-    /** Volumes carrying tag {@code key=value}, in any state. */
+    /** Volumes carrying tag {@code key=value}, in any state; {@code value} may use EC2's wildcards ({@code *}). */
     List<EbsVolume> volumesTagged(String key, String value);
 
     Optional<EbsSnapshot> snapshot(String snapshotId);
@@ -61,6 +61,12 @@ public interface BlockStore {
 
     /** Deletes a snapshot; one already gone is success. */
     void deleteSnapshot(String snapshotId);
+
+    /**
+     * Deletes a volume; one already gone is success. EC2 refuses one that is attached ({@code VolumeInUse}),
+     * which comes back as a {@link CloudException}: this never detaches anything.
+     */
+    void deleteVolume(String volumeId);
 
     /**
      * The cloud's clock: the Date of its answer to a cheap call. A snapshot's age is measured against it, not

@@ -227,10 +227,20 @@ public final class Ec2BlockStore implements BlockStore {
 
     @Override
     public void deleteSnapshot(String snapshotId) {
+        deleteUnlessGone("InvalidSnapshot.NotFound", () -> ec2.deleteSnapshot(r -> r.snapshotId(snapshotId)));
+    }
+
+    @Override
+    public void deleteVolume(String volumeId) {
+        deleteUnlessGone("InvalidVolume.NotFound", () -> ec2.deleteVolume(r -> r.volumeId(volumeId)));
+    }
+
+    /** Deleting what is already gone is success: a retried delete whose first answer was lost finds nothing. */
+    private static void deleteUnlessGone(String notFoundCode, Supplier<?> delete) {
         try {
-            call(() -> ec2.deleteSnapshot(r -> r.snapshotId(snapshotId)));
+            call(delete);
         } catch (CloudException e) {
-            if (!"InvalidSnapshot.NotFound".equals(e.code())) {
+            if (!notFoundCode.equals(e.code())) {
                 throw e;
             }
         } finally {

@@ -8,13 +8,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Durations as people type them: 500ms, 90s, 10m, 1h (or ISO-8601 such as PT10M). Every duration the
+ * Durations as people type them: 500ms, 90s, 10m, 1h, 7d (or ISO-8601 such as PT10M). Every duration the
  * command line takes is a timeout or an interval, so zero and negative ones are refused; picocli names the
  * option in the message.
  */
 final class DurationConverter implements ITypeConverter<Duration> {
 
-    private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h)");
+    private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
     @Override
     public Duration convert(String value) {
@@ -37,7 +37,8 @@ final class DurationConverter implements ITypeConverter<Duration> {
                     case "ms" -> Duration.ofMillis(n);
                     case "s" -> Duration.ofSeconds(n);
                     case "m" -> Duration.ofMinutes(n);
-                    default -> Duration.ofHours(n);
+                    case "h" -> Duration.ofHours(n);
+                    default -> Duration.ofDays(n);
                 };
             }
             return Duration.parse(value);

@@ -36,6 +36,7 @@ import picocli.CommandLine.Spec;
                 RebalanceCommand.class,
                 JobsCommand.class,
                 SnapshotCommand.class,
+                CleanupCommand.class,
                 StorageClassCommand.class,
                 SimCommand.class,
                 BenchCommand.class,

@@ -72,6 +72,9 @@ public interface Cluster {
 
     Optional<Pv> pv(String name);
 
+    /** Every PV (they are cluster-scoped): how a caller learns whether any PV names a volume. */
+    List<Pv> pvs();
+
     Optional<Pod> pod(String namespace, String name);
 
     /** The StatefulSet's pods (owned by it, or named after it and orphaned). */

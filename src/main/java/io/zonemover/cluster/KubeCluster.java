@@ -17,6 +17,7 @@ import io.kubernetes.client.openapi.models.V1ObjectReference;
 import io.kubernetes.client.openapi.models.V1OwnerReference;
 import io.kubernetes.client.openapi.models.V1PersistentVolume;
 import io.kubernetes.client.openapi.models.V1PersistentVolumeClaim;
+import io.kubernetes.client.openapi.models.V1PersistentVolumeList;
 import io.kubernetes.client.openapi.models.V1PersistentVolumeSpec;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodCondition;
@@ -121,22 +122,39 @@ public final class KubeCluster implements Cluster {
 
     @Override
     public Optional<Pv> pv(String name) {
-        return calls.read("read PV " + name, () -> core.readPersistentVolume(name).execute()).map(pv -> {
-            V1PersistentVolumeSpec spec = pv.getSpec();
-            V1ObjectReference ref = spec.getClaimRef();
-            String fsType = spec.getCsi() != null ? spec.getCsi().getFsType()
-                    : spec.getAwsElasticBlockStore() != null ? spec.getAwsElasticBlockStore().getFsType() : null;
-            Quantity storageQ = spec.getCapacity() == null ? null : spec.getCapacity().get("storage");
-            return new Pv(name, PvFacts.volumeId(pv).orElse(null), PvFacts.zone(pv).orElse(null), PvFacts.isEbs(pv),
-                    spec.getCsi() != null, spec.getCsi() != null ? spec.getCsi().getDriver() : null,
-                    spec.getPersistentVolumeReclaimPolicy(),
-                    pv.getStatus() == null ? null : pv.getStatus().getPhase(),
-                    ref == null ? null : ref.getNamespace(), ref == null ? null : ref.getName(),
-                    ref == null ? null : ref.getUid(), spec.getStorageClassName(),
-                    storageQ == null ? null : storageQ.toSuffixedString(), nullSafe(spec.getAccessModes()),
-                    spec.getVolumeMode(), fsType, nullSafe(spec.getMountOptions()),
-                    pv.getMetadata().getDeletionTimestamp() != null, json.serialize(pv));
-        });
+        return calls.read("read PV " + name, () -> core.readPersistentVolume(name).execute()).map(this::toPv);
+    }
+
+    @Override
+    public List<Pv> pvs() {
+        List<Pv> result = new ArrayList<>();
+        String next = null;
+        do {
+            String page = next;
+            V1PersistentVolumeList list = calls.call("list PVs",
+                    () -> core.listPersistentVolume().limit(500)._continue(page).execute());
+            list.getItems().forEach(pv -> result.add(toPv(pv)));
+            next = list.getMetadata() == null ? null : list.getMetadata().getContinue();
+        } while (next != null && !next.isEmpty());
+        return result;
+    }
+
+    private Pv toPv(V1PersistentVolume pv) {
+        String name = pv.getMetadata().getName();
+        V1PersistentVolumeSpec spec = pv.getSpec();
+        V1ObjectReference ref = spec.getClaimRef();
+        String fsType = spec.getCsi() != null ? spec.getCsi().getFsType()
+                : spec.getAwsElasticBlockStore() != null ? spec.getAwsElasticBlockStore().getFsType() : null;
+        Quantity storageQ = spec.getCapacity() == null ? null : spec.getCapacity().get("storage");
+        return new Pv(name, PvFacts.volumeId(pv).orElse(null), PvFacts.zone(pv).orElse(null), PvFacts.isEbs(pv),
+                spec.getCsi() != null, spec.getCsi() != null ? spec.getCsi().getDriver() : null,
+                spec.getPersistentVolumeReclaimPolicy(),
+                pv.getStatus() == null ? null : pv.getStatus().getPhase(),
+                ref == null ? null : ref.getNamespace(), ref == null ? null : ref.getName(),
+                ref == null ? null : ref.getUid(), spec.getStorageClassName(),
+                storageQ == null ? null : storageQ.toSuffixedString(), nullSafe(spec.getAccessModes()),
+                spec.getVolumeMode(), fsType, nullSafe(spec.getMountOptions()),
+                pv.getMetadata().getDeletionTimestamp() != null, json.serialize(pv));
     }
 
     @Override

@@ -20,6 +20,11 @@ public final class Tags {
     public static final String PROTECT = "zonemover.io/protect";
     /** When a protective snapshot was taken, ISO-8601 UTC; also what a retried create looks for. */
     public static final String TAKEN_AT = "zonemover.io/taken-at";
+    /**
+     * On a superseded source volume, when {@code zonemover cleanup} began deleting its move's snapshots (EC2's
+     * clock, ISO-8601): a run interrupted after the snapshots went still knows the retention had passed.
+     */
+    public static final String CLEANUP_STARTED = "zonemover.io/cleanup-started-at";
     /** Annotation on the claim while a job owns it. */
     public static final String MIGRATION_ANNOTATION = "zonemover.io/migration";
 

@@ -176,6 +176,10 @@ class BadInputTest {
                 bad("--namespace", "--sim", w, "snapshot", "-n", "default", "-A", "--yes"),
                 bad("Not_A_Namespace", "--sim", w, "snapshot", "-n", "Not_A_Namespace", "--yes"),
                 bad("--bogus", "--sim", w, "snapshot", "--bogus"),
+                // cleanup
+                bad("--older-than", "--sim", w, "cleanup", "--older-than", "soon", "--dry-run"),
+                bad("--older-than", "--sim", w, "cleanup", "--older-than", "0d", "--yes"),
+                bad("not-a-volume", "--sim", w, "cleanup", "not-a-volume", "--dry-run"),
                 // sim
                 bad("nope", "sim", "init", root.resolve("new-world").toString(), "--scenario", "nope"),
                 bad("--scenario", "sim", "init", root.resolve("new-world").toString()),

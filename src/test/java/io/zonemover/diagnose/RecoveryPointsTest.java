@@ -65,6 +65,7 @@ class RecoveryPointsTest {
         @Override public Optional<String> instanceState(String id) { return ec2.instanceState(id); }
         @Override public Map<String, String> volumeStatus(List<String> ids) { return ec2.volumeStatus(ids); }
         @Override public void deleteSnapshot(String id) { ec2.deleteSnapshot(id); }
+        @Override public void deleteVolume(String id) { ec2.deleteVolume(id); }
 
         @Override
         public List<EbsSnapshot> snapshotsOfVolumes(List<String> volumeIds) {

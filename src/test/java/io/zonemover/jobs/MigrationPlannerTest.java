@@ -138,7 +138,7 @@ class MigrationPlannerTest {
         pv.volumeId = volumeId;
         world.ec2().volumeState(volumeId).zone = C;
         assertRefused("auto", "but EC2 says volume " + volumeId + " is in us-east-1c");
-        world.ec2().deleteVolume(volumeId);
+        world.ec2().removeVolume(volumeId);
         assertRefused("auto", "does not exist");
     }
 

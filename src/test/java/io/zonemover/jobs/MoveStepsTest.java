@@ -204,7 +204,7 @@ class MoveStepsTest {
     @Test
     void finishCompletesWhenAnOldVolumeIsAlreadyGone() throws Exception {
         StepDriver d = moveOfWeb1().runThrough("restart");
-        d.world.ec2().deleteVolume(d.ctx().get(PreflightStep.OLD_VOLUME, 0));
+        d.world.ec2().removeVolume(d.ctx().get(PreflightStep.OLD_VOLUME, 0));
         d.run("finish");
         assertThat(d.world.cluster().claimState(NS, "www-web-1").annotations).isEmpty();
     }

@@ -198,7 +198,7 @@ class ProtectiveSnapshotsTest {
     void aRealFailureFailsThatVolumeOnlyAndTheRunReportsIt() {
         ec2.faults().failNext(1, "createSnapshot", PortError.Kind.REJECTED);
         String gone = volumeOf("wal-db-1");
-        ec2.deleteVolume(gone);
+        ec2.removeVolume(gone);
 
         Report report = run(7);
 

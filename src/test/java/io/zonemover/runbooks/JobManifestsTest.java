@@ -45,6 +45,8 @@ class JobManifestsTest {
 
     private static final Set<String> EC2_ACTIONS = Set.of("ec2:DescribeAvailabilityZones", "ec2:DescribeVolumes",
             "ec2:DescribeSnapshots", "ec2:CreateSnapshot", "ec2:CreateVolume", "ec2:CreateTags", "ec2:DeleteSnapshot",
+            // cleanup: the source volumes of completed moves.
+            "ec2:DeleteVolume",
             // A zone-outage rescue: is the dead node's instance stopped; which volumes are impaired.
             "ec2:DescribeInstances", "ec2:DescribeVolumeStatus");
 
@@ -155,26 +157,34 @@ class JobManifestsTest {
     }
 
     @Test
-    void iamPolicyDeletesOnlyProtectiveSnapshots() throws IOException {
+    void iamPolicyDeletesOnlyWhatZonemoverTaggedAsItsOwn() throws IOException {
         JsonNode policy = new ObjectMapper().readTree(JOBS.resolve("iam-policy.json").toFile());
-        List<JsonNode> deleting = new ArrayList<>();
+        Map<String, String> deletes = new java.util.TreeMap<>(); // action + tag condition -> resource
         for (JsonNode statement : policy.get("Statement")) {
-            if (actions(statement).stream().anyMatch(a -> a.toLowerCase(Locale.ROOT).contains("delete"))) {
-                deleting.add(statement);
+            List<String> actions = actions(statement);
+            if (actions.stream().noneMatch(a -> a.toLowerCase(Locale.ROOT).contains("delete"))) {
+                continue;
             }
+            assertThat(actions).as("one delete action per statement").hasSize(1);
+            assertThat(statement.get("Resource").isTextual()).as("one resource").isTrue();
+            JsonNode condition = statement.get("Condition");
+            assertThat(condition).as(actions + " is conditioned").isNotNull();
+            assertThat(condition.size()).as("one operator").isEqualTo(1);
+            String operator = condition.fieldNames().next();
+            JsonNode keys = condition.get(operator);
+            assertThat(keys.size()).as("one key").isEqualTo(1);
+            String key = keys.fieldNames().next();
+            // StringEquals "true" on protect, or Null "false" (the tag is present) on job / superseded-by:
+            // never a Like or IfExists variant, which would let untagged resources through.
+            String expected = operator.equals("StringEquals") ? "true" : "false";
+            assertThat(operator).isIn("StringEquals", "Null");
+            assertThat(keys.get(key).asText()).isEqualTo(expected);
+            deletes.put(actions.get(0) + " " + key, statement.get("Resource").asText());
         }
-        assertThat(deleting).as("one statement deletes anything").hasSize(1);
-        JsonNode statement = deleting.get(0);
-        assertThat(actions(statement)).containsExactly("ec2:DeleteSnapshot");
-        assertThat(statement.get("Resource").isTextual() ? List.of(statement.get("Resource").asText())
-                : List.of()).as("snapshots only, one resource").containsExactly("arn:aws:ec2:*::snapshot/*");
-        JsonNode condition = statement.get("Condition");
-        assertThat(condition).as("DeleteSnapshot is conditioned").isNotNull();
-        assertThat(condition.size()).as("one operator").isEqualTo(1);
-        JsonNode equals = condition.get("StringEquals");
-        assertThat(equals).as("StringEquals, not a Like or IfExists variant").isNotNull();
-        assertThat(equals.size()).isEqualTo(1);
-        assertThat(equals.get("aws:ResourceTag/zonemover.io/protect").asText()).isEqualTo("true");
+        assertThat(deletes).containsExactlyEntriesOf(new java.util.TreeMap<>(Map.of(
+                "ec2:DeleteSnapshot aws:ResourceTag/zonemover.io/protect", "arn:aws:ec2:*::snapshot/*",
+                "ec2:DeleteSnapshot aws:ResourceTag/zonemover.io/job", "arn:aws:ec2:*::snapshot/*",
+                "ec2:DeleteVolume aws:ResourceTag/zonemover.io/superseded-by", "arn:aws:ec2:*:*:volume/*")));
     }
 
     private static List<String> actions(JsonNode statement) {
@@ -211,8 +221,9 @@ class JobManifestsTest {
                 assertThat(statement.has("Condition")).as("CreateTags is always conditioned").isTrue();
             }
         }
-        assertThat(all).as("no wildcard, no delete (but of protective snapshots), no detach").noneMatch(a -> a.contains("*")
+        assertThat(all).as("no wildcard, no delete (but of snapshots and volumes), no detach").noneMatch(a -> a.contains("*")
                 || a.toLowerCase(Locale.ROOT).startsWith("ec2:delete") && !a.equals("ec2:DeleteSnapshot")
+                        && !a.equals("ec2:DeleteVolume")
                 || a.toLowerCase(Locale.ROOT).startsWith("kms:delete")
                 || a.toLowerCase(Locale.ROOT).startsWith("iam:")
                 || a.toLowerCase(Locale.ROOT).startsWith("ec2:detach")

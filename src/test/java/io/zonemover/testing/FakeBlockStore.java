@@ -161,7 +161,8 @@ public final class FakeBlockStore implements BlockStore {
         }
     }
 
-    public synchronized void deleteVolume(String volumeId) {
+    /** Makes a volume vanish whatever its state (someone deleted it behind zonemover's back). */
+    public synchronized void removeVolume(String volumeId) {
         volumes.remove(volumeId);
     }
 
@@ -235,7 +236,8 @@ public final class FakeBlockStore implements BlockStore {
     public List<EbsVolume> volumesTagged(String key, String value) {
         return faults.call("volumesTagged", () -> {
             synchronized (this) {
-                return volumes.values().stream().filter(v -> value.equals(v.tags.get(key))).map(Volume::view).toList();
+                return volumes.values().stream().filter(v -> v.tags.containsKey(key)
+                        && ("*".equals(value) || value.equals(v.tags.get(key)))).map(Volume::view).toList();
             }
         }, key, value);
     }
@@ -378,6 +380,21 @@ public final class FakeBlockStore implements BlockStore {
     @Override
     public void deleteSnapshot(String snapshotId) {
         snapshots.remove(snapshotId);
+    }
+
+    /** As EC2: an attached volume is refused ({@code VolumeInUse}); one already gone is success. */
+    @Override
+    public void deleteVolume(String volumeId) {
+        faults.call("deleteVolume", () -> {
+            synchronized (this) {
+                Volume v = volumes.get(volumeId);
+                if (v != null && (!v.attachments.isEmpty() || "in-use".equals(v.state))) {
+                    throw ec2(PortError.Kind.REJECTED, "VolumeInUse", "volume " + volumeId + " is attached");
+                }
+                volumes.remove(volumeId);
+                return null;
+            }
+        }, volumeId);
     }
 
     @Override

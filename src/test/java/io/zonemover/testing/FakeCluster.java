@@ -490,12 +490,24 @@ public final class FakeCluster implements Cluster {
     public Optional<Pv> pv(String name) {
         return faults.call("pv", () -> {
             synchronized (this) {
-                return Optional.ofNullable(pvs.get(name)).map(p -> new Pv(p.name, p.volumeId, p.zone, p.ebs, p.csi,
-                        p.driver, p.reclaimPolicy, p.phase, p.claimNamespace, p.claimName, p.claimUid,
-                        p.storageClass, p.capacity, List.copyOf(p.accessModes), "Filesystem", "ext4", List.of(),
-                        p.deleting, pvManifest(p)));
+                return Optional.ofNullable(pvs.get(name)).map(this::pvView);
             }
         }, name);
+    }
+
+    @Override
+    public List<Pv> pvs() {
+        return faults.call("pvs", () -> {
+            synchronized (this) {
+                return pvs.values().stream().map(this::pvView).toList();
+            }
+        });
+    }
+
+    private Pv pvView(PvObj p) {
+        return new Pv(p.name, p.volumeId, p.zone, p.ebs, p.csi, p.driver, p.reclaimPolicy, p.phase, p.claimNamespace,
+                p.claimName, p.claimUid, p.storageClass, p.capacity, List.copyOf(p.accessModes), "Filesystem", "ext4",
+                List.of(), p.deleting, pvManifest(p));
     }
 
     private Pod view(PodObj p) {

@@ -5,6 +5,7 @@ import io.zonemover.cluster.Cluster;
 import io.zonemover.domain.ClaimRef;
 import io.zonemover.domain.EbsSnapshot;
 import io.zonemover.domain.EbsVolume;
+import io.zonemover.domain.PortError;
 import io.zonemover.domain.Tags;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,6 +21,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * What every implementation of the two ports must do, whoever answers behind them (the in-memory fakes, or
@@ -176,6 +178,38 @@ public abstract class PortContract {
         assertThat(blockStore().volume(id).orElseThrow().tags()).containsEntry(Tags.SUPERSEDED_BY, "vol-0123");
         assertThat(blockStore().volumesTagged(Tags.SUPERSEDED_BY, "vol-0123")).extracting(EbsVolume::id)
                 .containsExactly(id);
+        assertThat(blockStore().volumesTagged(Tags.SUPERSEDED_BY, "*")).extracting(EbsVolume::id)
+                .as("EC2's wildcard: any value").containsExactly(id);
+    }
+
+    @Test
+    void everyPvIsListedWithTheVolumeItNames() {
+        Cluster.Pv pv = cluster().pv(claim().volumeName()).orElseThrow();
+        assertThat(cluster().pvs()).filteredOn(p -> p.name().equals(pv.name())).singleElement()
+                .satisfies(p -> assertThat(p.volumeId()).isEqualTo(pv.volumeId()));
+    }
+
+    @Test
+    void deletingAVolumeNeverDetachesItAndAGoneOneIsSuccess() throws Exception {
+        EbsVolume source = blockStore().volume(volumeId()).orElseThrow();
+        String snapshot = blockStore().createSnapshot(source.id(), "contract", Map.of(Tags.JOB, "zm-contract-delete"));
+        for (int i = 0; i < 200 && !blockStore().snapshot(snapshot).orElseThrow().completed(); i++) {
+            settle();
+        }
+        String copy = blockStore().createVolume(snapshot, source.zone(), source, Map.of(), "zm-contract-delete-1");
+        for (int i = 0; i < 200 && !blockStore().volume(copy).map(EbsVolume::available).orElse(false); i++) {
+            settle();
+        }
+        if (!source.attachedInstanceIds().isEmpty()) {
+            assertThatThrownBy(() -> blockStore().deleteVolume(source.id())).isInstanceOf(PortError.class)
+                    .satisfies(e -> assertThat(((PortError) e).code()).isEqualTo("VolumeInUse"));
+        }
+        blockStore().deleteVolume(copy);
+        blockStore().deleteVolume(copy);
+        blockStore().deleteVolume(NO_VOLUME);
+        assertThat(blockStore().volume(copy).map(EbsVolume::usable).orElse(false)).isFalse();
+        blockStore().deleteSnapshot(snapshot);
+        blockStore().deleteSnapshot(NO_SNAPSHOT);
     }
 
     // ---- split-per-zone ----
