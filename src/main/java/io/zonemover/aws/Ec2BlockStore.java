@@ -227,12 +227,20 @@ public final class Ec2BlockStore implements BlockStore {
 
     @Override
     public void deleteSnapshot(String snapshotId) {
-        deleteUnlessGone("InvalidSnapshot.NotFound", () -> ec2.deleteSnapshot(r -> r.snapshotId(snapshotId)));
+        try {
+            deleteUnlessGone("InvalidSnapshot.NotFound", () -> ec2.deleteSnapshot(r -> r.snapshotId(snapshotId)));
+        } finally {
+            snapshots.forget(snapshotId);
+        }
     }
 
     @Override
     public void deleteVolume(String volumeId) {
-        deleteUnlessGone("InvalidVolume.NotFound", () -> ec2.deleteVolume(r -> r.volumeId(volumeId)));
+        try {
+            deleteUnlessGone("InvalidVolume.NotFound", () -> ec2.deleteVolume(r -> r.volumeId(volumeId)));
+        } finally {
+            volumes.forget(volumeId);
+        }
     }
 
     /** Deleting what is already gone is success: a retried delete whose first answer was lost finds nothing. */
@@ -243,8 +251,6 @@ public final class Ec2BlockStore implements BlockStore {
             if (!notFoundCode.equals(e.code())) {
                 throw e;
             }
-        } finally {
-            snapshots.forget(snapshotId);
         }
     }
 
