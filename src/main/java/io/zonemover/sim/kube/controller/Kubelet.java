@@ -33,7 +33,7 @@ import java.util.List;
  */
 public final class Kubelet implements Controller {
 
-    static final long CONTAINER_START_MS = 8_000;
+    public static final long CONTAINER_START_MS = 8_000;
     public static final long CONTAINER_STOP_MS = 2_000;
 
     @Override
