@@ -36,12 +36,12 @@ import java.util.concurrent.Callable;
                 "",
                 "downtimeRatio: a running pod's downtime in a move (shop/orders-0 of the `unbalanced` world to us-east-1c), from the world's history (stopped in the old zone until running and Ready in the new one), divided by the world model's lower bound for the same work (final snapshot of what changed + restore + attach + container start), in world seconds. preSnapshotGain: on 100 GiB volumes with 2% written since a protective snapshot, zonemover's downtime divided by that of stop-then-snapshot (`migrate --no-pre-snapshot`, the peers' procedure) in an identical world.",
                 "",
-                "diagnoseColdSeconds/PeakMB: `./zonemover --sim DIR diagnose` on the stuck-pod world as a new process (wall seconds, peak RSS); diagnoseLarge*: `diagnose -A -o json` against the `large` world (10,000 pods, 5,000 claims, 300 nodes) served by `sim serve`."})
+                "diagnoseColdSeconds/PeakMB: `./zonemover --sim DIR diagnose` on the stuck-pod world as a new process (wall seconds, peak RSS); diagnoseLarge*: `diagnose -A -o json` against the `large` world (10,000 pods, 5,000 claims, 300 nodes) served by `sim serve`; the median of 3 runs (--quick: 1)."})
 final class BenchCommand extends BaseCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = "--quick", description = "A smaller fleet (11 moves at --parallel 3): a minute or two.")
+    @Option(names = "--quick", description = "A smaller fleet (11 moves at --parallel 3) and one run of each diagnose instead of three: under three minutes on two cores.")
     boolean quick;
 
     @Option(names = "--time-scale", paramLabel = "X", defaultValue = "60",
@@ -74,7 +74,7 @@ final class BenchCommand extends BaseCommand implements Callable<Integer> {
                 result.putAll(fleet(base, sets, replicas, parallel));
             }
             if (part("diagnose")) {
-                result.putAll(DiagnoseBench.run(this::run, Files.createDirectories(base.resolve("diagnose"))));
+                result.putAll(DiagnoseBench.run(this::run, Files.createDirectories(base.resolve("diagnose")), quick ? 1 : 3));
             }
             result.put("benchSeconds", (System.nanoTime() - started) / 1e9);
             if (global().json()) {

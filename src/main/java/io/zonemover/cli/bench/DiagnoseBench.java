@@ -29,14 +29,16 @@ import java.util.concurrent.TimeUnit;
  * the process, as a user of the simulation runs it). Large: the {@code large} world (10,000 pods, 5,000 claims,
  * 300 nodes) served over HTTP by a separate {@code sim serve} process, and {@code zonemover diagnose -A -o json
  * --kubeconfig ... --ec2-endpoint ...} against it, as bench/diagnose.sh does: the process is then only the
- * tool, talking to an API server as it would to a real one.
+ * tool, talking to an API server as it would to a real one. One large run before the measured ones is not
+ * counted (it warms the server, not the tool). Each figure is the median of the measured runs.
  */
 public final class DiagnoseBench {
 
     private DiagnoseBench() {
     }
 
-    public static Map<String, Object> run(Zonemover zm, Path base) throws IOException, InterruptedException {
+    /** {@code runs}: measured runs of each, the median reported (machines shared with others are noisy). */
+    public static Map<String, Object> run(Zonemover zm, Path base, int runs) throws IOException, InterruptedException {
         Map<String, Object> out = new LinkedHashMap<>();
         List<String> tool = tool();
         out.put("diagnoseLauncher", tool.size() == 1 ? "./zonemover" : "java -cp CLASSPATH io.zonemover.cli.Main");
@@ -48,7 +50,7 @@ public final class DiagnoseBench {
         zm.run("sim", "init", cold.toString(), "--scenario", "stuck-pod");
         List<String> cmd = new ArrayList<>(tool);
         cmd.addAll(List.of("--sim", cold.toString(), "diagnose"));
-        double[] c = measure(cmd, base.resolve("cold"));
+        double[] c = median(cmd, base.resolve("cold"), runs);
         out.put("diagnoseColdSeconds", c[0]);
         out.put("diagnoseColdPeakMB", c[1]);
 
@@ -71,7 +73,10 @@ public final class DiagnoseBench {
             cmd = new ArrayList<>(tool);
             cmd.addAll(List.of("diagnose", "-A", "-o", "json", "--kubeconfig", endpoints.path("kubeconfig").asText(),
                     "--ec2-endpoint", endpoints.path("ec2").asText()));
-            double[] l = measure(cmd, base.resolve("large-run"));
+            // One run first, not counted: the server's own first answers (its JIT, its world catching up with the
+            // clock) are not the tool's cost.
+            measure(cmd, base.resolve("large-warmup"));
+            double[] l = median(cmd, base.resolve("large-run"), runs);
             out.put("diagnoseLargeSeconds", l[0]);
             out.put("diagnoseLargePeakMB", l[1]);
         } finally {
@@ -97,6 +102,20 @@ public final class DiagnoseBench {
                 "-cp", System.getProperty("java.class.path"), "io.zonemover.cli.Main"));
         cmd.addAll(List.of(args));
         return cmd;
+    }
+
+    /** The median wall seconds and the median peak RSS of {@code runs} runs. */
+    private static double[] median(List<String> cmd, Path work, int runs) throws IOException, InterruptedException {
+        double[] seconds = new double[runs];
+        double[] mb = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            double[] m = measure(cmd, work.resolve(String.valueOf(i)));
+            seconds[i] = m[0];
+            mb[i] = m[1];
+        }
+        java.util.Arrays.sort(seconds);
+        java.util.Arrays.sort(mb);
+        return new double[]{seconds[runs / 2], mb[runs / 2]};
     }
 
     /** Wall seconds and peak RSS in MB of one run; fails on exit codes above 1 (1: findings). */
