@@ -2,6 +2,8 @@ package io.zonemover.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.zonemover.cli.bench.DiagnoseBench;
+import io.zonemover.cli.bench.DowntimeBench;
 import io.zonemover.domain.ZonemoverException;
 import io.zonemover.fleet.FleetPlan;
 import io.zonemover.fleet.PlanFile;
@@ -30,12 +32,16 @@ import java.util.concurrent.Callable;
 @Command(name = "bench",
         description = {"Measures zonemover on the simulated world, through the commands users run, and prints the numbers (a table, or one JSON object with -o json). Outside the normal test run; the machine's load shows in the times.",
                 "",
-                "fleetRatio: the time to evacuate us-east-1b in the `fleet` world (12 StatefulSets of 5 pods: 57 moves; --quick: 4 of 3, 11 moves) at --parallel 6 (--quick: 3), divided by the time that many rounds of single moves take (rounds = moves / parallel, rounded up; a single move's time is the mean of one move of each kind of StatefulSet, run one at a time). ec2CallsPerVolume and kubeCallsPerVolume: requests the world received during the plan, per moved volume. throttled: EC2 requests answered RequestLimitExceeded (retried by the client); throttlingErrorsSurfaced: moves that failed with one."})
+                "fleetRatio: the time to evacuate us-east-1b in the `fleet` world (12 StatefulSets of 5 pods: 57 moves; --quick: 4 of 3, 11 moves) at --parallel 6 (--quick: 3), divided by the time that many rounds of single moves take (rounds = moves / parallel, rounded up; a single move's time is the mean of one move of each kind of StatefulSet, run one at a time). ec2CallsPerVolume and kubeCallsPerVolume: requests the world received during the plan, per moved volume. throttled: EC2 requests answered RequestLimitExceeded (retried by the client); throttlingErrorsSurfaced: moves that failed with one.",
+                "",
+                "downtimeRatio: a running pod's downtime in a move (shop/orders-0 of the `unbalanced` world to us-east-1c), from the world's history (stopped in the old zone until running and Ready in the new one), divided by the world model's lower bound for the same work (final snapshot of what changed + restore + attach + container start), in world seconds. preSnapshotGain: on 100 GiB volumes with 2% written since a protective snapshot, zonemover's downtime divided by that of stop-then-snapshot (`migrate --no-pre-snapshot`, the peers' procedure) in an identical world.",
+                "",
+                "diagnoseColdSeconds/PeakMB: `./zonemover --sim DIR diagnose` on the stuck-pod world as a new process (wall seconds, peak RSS); diagnoseLarge*: `diagnose -A -o json` against the `large` world (10,000 pods, 5,000 claims, 300 nodes) served by `sim serve`; the median of 3 runs (--quick: 1)."})
 final class BenchCommand extends BaseCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = "--quick", description = "A smaller fleet (11 moves at --parallel 3): a minute or two.")
+    @Option(names = "--quick", description = "A smaller fleet (11 moves at --parallel 3) and one run of each diagnose instead of three: under three minutes on two cores.")
     boolean quick;
 
     /**
@@ -45,6 +51,10 @@ final class BenchCommand extends BaseCommand implements Callable<Integer> {
     @Option(names = "--time-scale", paramLabel = "X",
             description = "World seconds per wall second for the worlds the bench makes (default 20; 30 with --quick).")
     Double timeScale;
+
+    @Option(names = "--only", split = ",", paramLabel = "PART",
+            description = "Only these parts: downtime (downtimeRatio, preSnapshotGain), fleet, diagnose (default: all).")
+    Set<String> only;
 
     @Option(names = "--dir", paramLabel = "DIR", description = "Keep the worlds here (default: a temporary directory, removed after).")
     Path dir;
@@ -62,7 +72,18 @@ final class BenchCommand extends BaseCommand implements Callable<Integer> {
         int parallel = quick ? 3 : 6;
         Path base = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("zonemover-bench");
         try {
-            Map<String, Object> result = fleet(base, sets, replicas, parallel);
+            Map<String, Object> result = new LinkedHashMap<>();
+            long started = System.nanoTime();
+            if (part("downtime")) {
+                result.putAll(DowntimeBench.run(this::run, Files.createDirectories(base.resolve("downtime"))));
+            }
+            if (part("fleet")) {
+                result.putAll(fleet(base, sets, replicas, parallel));
+            }
+            if (part("diagnose")) {
+                result.putAll(DiagnoseBench.run(this::run, Files.createDirectories(base.resolve("diagnose")), quick ? 1 : 3));
+            }
+            result.put("benchSeconds", (System.nanoTime() - started) / 1e9);
             if (global().json()) {
                 out().println(Json.write(result));
             } else {
@@ -76,6 +97,10 @@ final class BenchCommand extends BaseCommand implements Callable<Integer> {
                 deleteTree(base);
             }
         }
+    }
+
+    private boolean part(String name) {
+        return only == null || only.isEmpty() || only.contains(name);
     }
 
     private Map<String, Object> fleet(Path base, int sets, int replicas, int parallel) throws Exception {
@@ -154,7 +179,7 @@ final class BenchCommand extends BaseCommand implements Callable<Integer> {
     }
 
     /** Runs a zonemover command in this process; its progress goes to this command's stderr with -v. */
-    private String run(String... args) {
+    String run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int exit = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));

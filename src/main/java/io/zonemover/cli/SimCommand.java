@@ -45,7 +45,7 @@ final class SimCommand extends BaseCommand implements Runnable {
         double timeScale;
 
         @Option(names = "--set", paramLabel = "KEY=VALUE",
-                description = "Scenario option, e.g. k8sVersion=1.33, pods=10000 (large), sets=12 (fleet).")
+                description = "Scenario option, e.g. k8sVersion=1.33, pods=10000 (large), sets=12 (fleet), sizeGiB=100 (unbalanced).")
         Map<String, String> settings = new LinkedHashMap<>();
 
         @Override

@@ -11,8 +11,8 @@ import static io.zonemover.sim.scenario.WorldBuilder.PvShape.CSI_GA;
 /**
  * {@code unbalanced}: 8 m5.xlarge nodes (4 in us-east-1b, 2 in 1c, 2 in 1d); StorageClass gp3 (ebs.csi.aws.com,
  * WaitForFirstConsumer, default); StatefulSets shop/orders, shop/catalog, shop/sessions of 3 replicas with
- * claims data-* of 10Gi; 7 of the 9 volumes (orders and catalog entirely, sessions-0) are in us-east-1b.
- * All Running.
+ * claims data-* of 10Gi (option sizeGiB: another size, e.g. 100 for the bench's pre-snapshot measure); 7 of the
+ * 9 volumes (orders and catalog entirely, sessions-0) are in us-east-1b. All Running.
  */
 public final class Unbalanced implements Scenario {
 
@@ -28,22 +28,24 @@ public final class Unbalanced implements Scenario {
 
     @Override
     public World build(Map<String, String> options, long now) {
+        ScenarioOptions.onlyThese(options, name(), "sizeGiB");
+        int sizeGiB = ScenarioOptions.intOption(options, "sizeGiB", 10, 1);
         WorldBuilder b = WorldBuilder.start(options, now).csiWaitForFirstConsumer("gp3")
                 .nodes(M5_XLARGE, "us-east-1b", "ip-10-0-11-5.ec2.internal", "ip-10-0-11-17.ec2.internal",
                         "ip-10-0-11-40.ec2.internal", "ip-10-0-11-66.ec2.internal")
                 .nodes(M5_XLARGE, "us-east-1c", "ip-10-0-12-9.ec2.internal", "ip-10-0-12-88.ec2.internal")
                 .nodes(M5_XLARGE, "us-east-1d", "ip-10-0-13-14.ec2.internal", "ip-10-0-13-120.ec2.internal");
-        shop(b, "orders", "us-east-1b", "us-east-1b", "us-east-1b");
-        shop(b, "catalog", "us-east-1b", "us-east-1b", "us-east-1b");
-        shop(b, "sessions", "us-east-1b", "us-east-1c", "us-east-1d");
+        shop(b, "orders", sizeGiB, "us-east-1b", "us-east-1b", "us-east-1b");
+        shop(b, "catalog", sizeGiB, "us-east-1b", "us-east-1b", "us-east-1b");
+        shop(b, "sessions", sizeGiB, "us-east-1b", "us-east-1c", "us-east-1d");
         b.advance(3 * 60_000);
         return b.world();
     }
 
     /** A 3-replica database of the shop whose volumes were made in those zones. */
-    private static void shop(WorldBuilder b, String name, String... zones) {
+    private static void shop(WorldBuilder b, String name, int sizeGiB, String... zones) {
         b.statefulSet("shop", name).replicas(3).container("postgres:16", "250m", "256Mi", 30)
-                .claim("data", "gp3", 10)
+                .claim("data", "gp3", sizeGiB)
                 .volumesIn(zones).shapes(CSI_GA, CSI_EBS_KEY, CSI_GA)
                 .create();
     }
