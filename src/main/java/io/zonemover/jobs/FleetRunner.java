@@ -218,7 +218,7 @@ final class FleetRunner implements Tasklet {
             long waiting = all.stream().filter(m -> m.state() == MoveState.WAITING).count();
             long failed = all.stream().filter(m -> m.state() == MoveState.FAILED).count();
             if (waiting == 0 && failed == 0) {
-                plans.setOutcome(planId, "COMPLETED");
+                plans.setOutcome(planId, "COMPLETED", null);
                 return true;
             }
             if (stop == null && waiting > 0) {
@@ -232,10 +232,11 @@ final class FleetRunner implements Tasklet {
                         : "the waiting moves' disruption budgets allowed no move for "
                         + services.transientBudgetMillis() / 1000 + " s";
             }
-            plans.setOutcome(planId, "FAILED");
-            throw new MigrationStep.StepFailure("plan " + planId + " stopped: " + stop + "; " + failed + " failed, "
-                    + waiting + " waiting. See `zonemover jobs show " + planId + "`; `zonemover jobs resume " + planId
-                    + "` tries the failed moves again and goes on", null);
+            String message = "plan " + planId + " stopped: " + stop + "; " + failed + " failed, " + waiting
+                    + " waiting. See `zonemover jobs show " + planId + "`; `zonemover jobs resume " + planId
+                    + "` tries the failed moves again and goes on";
+            plans.setOutcome(planId, "FAILED", message);
+            throw new MigrationStep.StepFailure(message, null);
         }
 
         /** One progress line per change: per target zone, moves done, in flight, waiting and failed. */

@@ -110,7 +110,7 @@ public class FleetService {
         }
         FleetPlan.Limits limits = plan.limits();
         plans.create(new PlanStore.Plan(id, plan.name(), source, body, limits.parallel(), limits.maxUnavailable(),
-                limits.maxFailures(), checkCommand, null, null, null), moves);
+                limits.maxFailures(), checkCommand, null, null, null, null), moves);
         services.progress().report("plan", "plan " + id + " (" + plan.name() + "): " + moves.size() + " move(s), up to "
                 + limits.parallel() + " at once (`zonemover jobs show " + id + "` to watch it)");
         JobParameters params = new JobParametersBuilder().addString(FleetJob.PARAM_PLAN, id, true).toJobParameters();
@@ -160,8 +160,7 @@ public class FleetService {
             counts.merge(m.state().name().toLowerCase(java.util.Locale.ROOT), 1L, Long::sum);
         }
         String status = lastExecution(id).map(e -> e.getStatus().name()).orElse("NEW");
-        String message = lastExecution(id).flatMap(e -> e.getAllFailureExceptions().stream().findFirst())
-                .map(Throwable::getMessage).orElse(null);
+        String message = "COMPLETED".equals(status) ? null : plan.message();
         return new PlanResult(id, plan.name(), status, counts, views, message);
     }
 

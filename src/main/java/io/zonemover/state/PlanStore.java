@@ -20,8 +20,10 @@ public final class PlanStore {
     /** Where one move of a plan is. */
     public enum MoveState { WAITING, RUNNING, DONE, SKIPPED, FAILED }
 
+    /** @param message why the plan's last run stopped short, or null */
     public record Plan(String id, String name, String source, String body, int parallel, int maxUnavailable,
-                       int maxFailures, String checkCommand, String outcome, Instant createdAt, Instant updatedAt) {
+                       int maxFailures, String checkCommand, String outcome, String message, Instant createdAt,
+                       Instant updatedAt) {
     }
 
     public record Move(String planId, int index, String pod, String statefulSet, String fromZone, String toZone,
@@ -60,8 +62,9 @@ public final class PlanStore {
         return jdbc.query("SELECT * FROM ZM_PLAN_MOVE WHERE PLAN_ID = ? ORDER BY IDX", (rs, i) -> move(rs), planId);
     }
 
-    public void setOutcome(String planId, String outcome) {
-        jdbc.update("UPDATE ZM_PLAN SET OUTCOME = ?, UPDATED_AT = ? WHERE ID = ?", outcome, now(), planId);
+    public void setOutcome(String planId, String outcome, String message) {
+        jdbc.update("UPDATE ZM_PLAN SET OUTCOME = ?, MESSAGE = ?, UPDATED_AT = ? WHERE ID = ?", outcome,
+                message == null || message.length() <= 4000 ? message : message.substring(0, 4000), now(), planId);
     }
 
     /** Records the job that carries the move out, before it is started. */
@@ -86,7 +89,8 @@ public final class PlanStore {
     private static Plan plan(ResultSet rs) throws SQLException {
         return new Plan(rs.getString("ID"), rs.getString("NAME"), rs.getString("SOURCE"), rs.getString("BODY"),
                 rs.getInt("PARALLEL"), rs.getInt("MAX_UNAVAILABLE"), rs.getInt("MAX_FAILURES"),
-                rs.getString("CHECK_COMMAND"), rs.getString("OUTCOME"), rs.getTimestamp("CREATED_AT").toInstant(),
+                rs.getString("CHECK_COMMAND"), rs.getString("OUTCOME"), rs.getString("MESSAGE"),
+                rs.getTimestamp("CREATED_AT").toInstant(),
                 rs.getTimestamp("UPDATED_AT").toInstant());
     }
 

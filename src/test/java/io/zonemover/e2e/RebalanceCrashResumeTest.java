@@ -68,6 +68,27 @@ class RebalanceCrashResumeTest {
     }
 
     @Test
+    void aFailingCheckPausesThePlanAndResumeGoesOnOnceItPasses() throws Exception {
+        SimWorlds.create(dir, "unbalanced");
+        Path plan = plan();
+        Path healthy = dir.resolve("healthy");
+        SimWorlds.Run paused = SimWorlds.run("--sim", dir.toString(), "rebalance", "apply", plan.toString(), "--yes",
+                "--check", "test -f " + healthy, "--poll-interval", "100ms", "-o", "json");
+        assertThat(paused.exit()).as(paused.err()).isEqualTo(1);
+        JsonNode stopped = JSON.readTree(paused.out());
+        assertThat(stopped.get("message").asText()).contains("--check failed", "test -f");
+        assertThat(stopped.get("counts").get("done").asInt()).as("the first move finished, then the check failed")
+                .isEqualTo(1);
+        assertThat(stopped.get("counts").get("waiting").asInt()).isEqualTo(3);
+
+        Files.writeString(healthy, "ok\n");
+        SimWorlds.Run resume = SimWorlds.run("--sim", dir.toString(), "jobs", "resume", stopped.get("planId").asText(),
+                "--yes", "--poll-interval", "100ms", "-o", "json");
+        assertThat(resume.exit()).as(resume.err()).isZero();
+        assertThat(JSON.readTree(resume.out()).get("counts").get("done").asInt()).isEqualTo(4);
+    }
+
+    @Test
     void aWrongPlanFileIsRefusedBeforeAnythingChanges() throws Exception {
         SimWorlds.create(dir, "unbalanced");
         Path plan = plan();
