@@ -110,5 +110,8 @@ public final class SimServers implements AutoCloseable {
         ec2.close();
         kube.stop(0);
         executor.shutdownNow();
+        // A request still being answered may be writing to the world's directory (its call log): let it end,
+        // so whoever removes the directory next finds nothing being written there.
+        Ec2HttpServer.awaitQuietly(executor);
     }
 }

@@ -56,6 +56,9 @@ public final class Ec2HttpServer implements AutoCloseable {
         }
     }
 
+    /** Connections being served, so that closing the server can end them. */
+    private final java.util.Set<Socket> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     public int port() {
         return socket.getLocalPort();
     }
@@ -74,6 +77,7 @@ public final class Ec2HttpServer implements AutoCloseable {
     }
 
     private void serve(Socket c) {
+        open.add(c);
         try (c) {
             c.setTcpNoDelay(true);
             c.setSoTimeout(IDLE_MS);
@@ -138,6 +142,8 @@ public final class Ec2HttpServer implements AutoCloseable {
             // idle or closed by the client
         } catch (IOException | RuntimeException e) {
             // a broken request: drop the connection, as a server would
+        } finally {
+            open.remove(c);
         }
     }
 
@@ -201,5 +207,23 @@ public final class Ec2HttpServer implements AutoCloseable {
             // closing anyway
         }
         connections.shutdownNow();
+        // Kept-alive connections block in a read no interrupt reaches: closing their sockets ends them.
+        for (Socket c : open) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                // closing anyway
+            }
+        }
+        awaitQuietly(connections);
+    }
+
+    /** Waits briefly for the requests a closed server was still answering to end. */
+    public static void awaitQuietly(java.util.concurrent.ExecutorService threads) {
+        try {
+            threads.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
