@@ -58,6 +58,8 @@ final class JobEngine implements AutoCloseable {
         properties.put("spring.datasource.url", options.jdbcUrl());
         properties.put("spring.datasource.username", "sa");
         properties.put("spring.datasource.hikari.maximum-pool-size", String.valueOf(4 + 2 * Math.max(1, parallelMoves)));
+        // Connections are opened as moves need them, not all at start: most commands use one or two.
+        properties.put("spring.datasource.hikari.minimum-idle", "1");
         // Moves of a plan create their jobs concurrently; SERIALIZABLE creation makes them fail on each other.
         properties.put("spring.batch.jdbc.isolation-level-for-create", "read-committed");
         properties.put("spring.batch.jdbc.initialize-schema", "always");

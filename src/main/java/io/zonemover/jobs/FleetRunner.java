@@ -97,11 +97,9 @@ final class FleetRunner implements Tasklet {
 
         /** One round; true when the plan has nothing left to do in this run. */
         boolean round() {
-            List<PlanStore.Move> all = plans.moves(planId);
             if (first) {
                 first = false;
-                resumeInterrupted(all);
-                all = plans.moves(planId);
+                resumeInterrupted(plans.moves(planId));
             }
             harvest();
             if (checkDue && paused == null && plan.checkCommand() != null) {
@@ -113,7 +111,8 @@ final class FleetRunner implements Tasklet {
                             + "starts (`zonemover jobs resume " + planId + "` when it passes)");
                 }
             }
-            all = plans.moves(planId);
+            // Read after the harvest and the check: the workers record each move's end themselves.
+            List<PlanStore.Move> all = plans.moves(planId);
             String stop = stopReason(all);
             if (stop == null) {
                 startWhatMay(all);

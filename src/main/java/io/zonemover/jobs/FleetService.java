@@ -9,7 +9,6 @@ import io.zonemover.state.MigrationStore;
 import io.zonemover.state.PlanStore;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.job.JobInstance;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.launch.JobOperator;
@@ -113,8 +112,7 @@ public class FleetService {
                 limits.maxFailures(), checkCommand, null, null, null, null), moves);
         services.progress().report("plan", "plan " + id + " (" + plan.name() + "): " + moves.size() + " move(s), up to "
                 + limits.parallel() + " at once (`zonemover jobs show " + id + "` to watch it)");
-        JobParameters params = new JobParametersBuilder().addString(FleetJob.PARAM_PLAN, id, true).toJobParameters();
-        return runOwned(id, () -> operator.start(job, params));
+        return runOwned(id, () -> operator.start(job, identifying(id)));
     }
 
     /** Goes on with a plan: moves done stay done, interrupted ones resume (or roll back), failed ones are tried again. */
@@ -125,14 +123,13 @@ public class FleetService {
         if (last.getStatus() == org.springframework.batch.core.BatchStatus.COMPLETED) {
             throw ZonemoverException.refused("plan " + id + " already completed; nothing to resume");
         }
-        JobParameters params = new JobParametersBuilder().addString(FleetJob.PARAM_PLAN, id, true).toJobParameters();
         // Started again with its identifying parameters, Batch restarts the failed instance; restart(execution)
         // would look the job up in a registry that a lazily started context has not filled.
         return runOwned(id, () -> {
             if (last.isRunning()) {
                 operator.recover(last);
             }
-            return operator.start(job, params);
+            return operator.start(job, identifying(id));
         });
     }
 
@@ -164,10 +161,12 @@ public class FleetService {
         return new PlanResult(id, plan.name(), status, counts, views, message);
     }
 
+    private static JobParameters identifying(String planId) {
+        return new JobParametersBuilder().addString(FleetJob.PARAM_PLAN, planId, true).toJobParameters();
+    }
+
     private Optional<JobExecution> lastExecution(String id) {
-        JobParameters identifying = new JobParametersBuilder().addString(FleetJob.PARAM_PLAN, id, true).toJobParameters();
-        JobInstance instance = services.repository().getJobInstance(FleetJob.NAME, identifying);
-        return instance == null ? Optional.empty() : Optional.ofNullable(services.repository().getLastJobExecution(instance));
+        return JobViews.lastExecution(services.repository(), FleetJob.NAME, FleetJob.PARAM_PLAN, id);
     }
 
     /** Runs with this process as the plan's owner, heartbeating, so no one else runs it meanwhile. */

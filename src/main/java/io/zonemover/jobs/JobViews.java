@@ -80,7 +80,12 @@ public final class JobViews {
     }
 
     Optional<JobExecution> lastExecution(String jobName, String id) {
-        JobParameters identifying = new JobParametersBuilder().addString(MigrationJob.PARAM_ID, id, true).toJobParameters();
+        return lastExecution(repository, jobName, MigrationJob.PARAM_ID, id);
+    }
+
+    /** The last run of the job instance identified by {@code param = id}, if it ever ran. */
+    static Optional<JobExecution> lastExecution(JobRepository repository, String jobName, String param, String id) {
+        JobParameters identifying = new JobParametersBuilder().addString(param, id, true).toJobParameters();
         JobInstance instance = repository.getJobInstance(jobName, identifying);
         return instance == null ? Optional.empty() : Optional.ofNullable(repository.getLastJobExecution(instance));
     }
