@@ -33,6 +33,8 @@ public final class Main {
     public static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err) {
         RootCommand root = new RootCommand(in);
         CommandLine line = new CommandLine(root);
+        // Before the settings below: picocli applies them only to the subcommands present when they are made.
+        RootCommand.addSubcommands(line, args);
         line.setOut(out);
         line.setErr(err);
         line.setCaseInsensitiveEnumValuesAllowed(true);
