@@ -31,6 +31,7 @@ public final class Main {
 
     /** Runs one command line and returns its exit code; {@code in} answers the confirmation questions. */
     public static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err) {
+        StartupTrace.mark("main");
         RootCommand root = new RootCommand(in);
         CommandLine line = new CommandLine(root);
         // Before the settings below: picocli applies them only to the subcommands present when they are made.
@@ -71,6 +72,7 @@ public final class Main {
             return ZonemoverException.Kind.BAD_INPUT.exitCode();
         });
         line.setExecutionStrategy(parsed -> {
+            StartupTrace.mark("parsed");
             Integer help = CommandLine.executeHelpRequest(parsed);
             if (help != null) {
                 return help;
@@ -81,6 +83,7 @@ public final class Main {
                 CommandLine last = parsed.asCommandLineList().get(parsed.asCommandLineList().size() - 1);
                 throw new CommandLine.ExecutionException(last, e.getMessage(), e);
             }
+            StartupTrace.mark("validated");
             return new CommandLine.RunLast().execute(parsed);
         });
         line.setExecutionExceptionHandler((ex, cmd, parsed) -> {

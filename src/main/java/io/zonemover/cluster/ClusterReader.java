@@ -7,6 +7,7 @@ import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.apis.StorageV1Api;
 import io.kubernetes.client.openapi.models.CoreV1Event;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
+import io.kubernetes.client.openapi.models.V1ListMeta;
 import io.kubernetes.client.openapi.models.V1Node;
 import io.kubernetes.client.openapi.models.V1PersistentVolume;
 import io.kubernetes.client.openapi.models.V1PersistentVolumeClaim;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -37,10 +39,24 @@ public final class ClusterReader {
     /** The label on everything zonemover creates in the cluster; the only ConfigMaps read are these. */
     public static final String MANAGED_BY_SELECTOR = "app.kubernetes.io/managed-by=zonemover";
 
+    /** The kinds a read lists. */
+    private static final List<Class<?>> KINDS = List.of(V1Node.class, V1Pod.class, V1PersistentVolumeClaim.class,
+            V1PersistentVolume.class, V1StorageClass.class, V1StatefulSet.class, CoreV1Event.class, V1ConfigMap.class,
+            V1ListMeta.class);
+
     private final ApiClient client;
 
     public ClusterReader(ApiClient client) {
         this.client = client;
+    }
+
+    /**
+     * Builds the JSON readers of the kinds a read lists (reflection over every model class they reach) on
+     * {@code executor}: a caller with other work to do first (connecting, opening a simulated world) starts
+     * this before it, and the read finds them built. Reading without it is the same, only later.
+     */
+    public static void prepare(Executor executor) {
+        executor.execute(() -> KINDS.forEach(ListStreamer.gson()::getAdapter));
     }
 
     /** Reads the cluster; {@code namespace} null means all namespaces. Kubernetes errors become FAILED. */
