@@ -49,6 +49,8 @@ public final class Connections implements AutoCloseable {
     private ApiClient kube;
     private Ec2Client ec2;
     private KubeConfig loadedKubeConfig;
+    private Path earlyDir;
+    private CompletableFuture<WorldStore> earlyWorld;
 
     public Connections(GlobalOptions options) {
         this.options = options;
@@ -58,10 +60,31 @@ public final class Connections implements AutoCloseable {
         return options;
     }
 
+    /**
+     * Begins opening the simulated world in {@code dir} on another thread, before the command line is parsed:
+     * reading a world and catching its clock up takes about as long as building the parser, and a command
+     * that connects at once (diagnose) then finds it open. {@link #sim()} uses it only if --sim names the same
+     * directory once parsed; if opening it failed, {@link #sim()} opens it again and fails as it would have.
+     */
+    public synchronized void openWorldEarly(Path dir) {
+        earlyDir = dir;
+        earlyWorld = CompletableFuture.supplyAsync(() -> WorldStore.open(dir), Connections::inBackground);
+    }
+
     /** The simulated world named by --sim, served by this process; null when not simulating. */
     public synchronized SimServers sim() {
         if (sim == null && options.sim != null) {
-            WorldStore world = WorldStore.open(options.sim);
+            WorldStore world = null;
+            if (earlyWorld != null && options.sim.equals(earlyDir)) {
+                try {
+                    world = earlyWorld.join();
+                } catch (CompletionException e) {
+                    world = null;
+                }
+            }
+            if (world == null) {
+                world = WorldStore.open(options.sim);
+            }
             StartupTrace.mark("world opened");
             sim = SimServers.start(world, 0, 0);
             StartupTrace.mark("world served");

@@ -53,7 +53,6 @@ final class DiagnoseCommand extends BaseCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         String namespace = NamespaceScope.of(scope);
-        ClusterReader.prepare(Connections::inBackground);
         ClusterReader reader = new ClusterReader(connections().kube());
         StartupTrace.mark("kube client");
         ClusterSnapshot snapshot = reader.read(namespace);

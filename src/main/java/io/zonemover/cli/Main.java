@@ -1,11 +1,13 @@
 package io.zonemover.cli;
 
+import io.zonemover.cluster.ClusterReader;
 import io.zonemover.domain.ZonemoverException;
 import io.zonemover.sim.WorldStore;
 import picocli.CommandLine;
 
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.IdentityHashMap;
 import java.util.Map;
 
@@ -33,6 +35,15 @@ public final class Main {
     public static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err) {
         StartupTrace.mark("main");
         RootCommand root = new RootCommand(in);
+        if (RootCommand.connectsAtOnce(args)) {
+            // Building picocli's model takes a third of a cold diagnose: meanwhile, other threads set up what the
+            // command needs first.
+            ClusterReader.prepare(Connections::inBackground);
+            Path world = RootCommand.simDirectory(args);
+            if (world != null) {
+                root.connections().openWorldEarly(world);
+            }
+        }
         CommandLine line = new CommandLine(root);
         // Before the settings below: picocli applies them only to the subcommands present when they are made.
         RootCommand.addSubcommands(line, args);

@@ -9,6 +9,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -102,6 +103,35 @@ public final class RootCommand implements Runnable, AutoCloseable {
             return;
         }
         SUBCOMMANDS.forEach(line::addSubcommand);
+    }
+
+    /**
+     * Whether the command line runs diagnose, a command that connects at once: {@link Main} then starts what
+     * it needs first (the client's JSON readers, the simulated world) on other threads while picocli is built.
+     * A plain look at the words, picocli not being built yet: a wrong guess only prepares for nothing, or late.
+     */
+    static boolean connectsAtOnce(String[] args) {
+        boolean diagnose = false;
+        for (String arg : args) {
+            if (arg.equals("--help") || arg.equals("-h")) {
+                return false;
+            }
+            diagnose |= arg.equals("diagnose");
+        }
+        return diagnose;
+    }
+
+    /** The directory --sim names, by the same plain look; null when there is none. */
+    static Path simDirectory(String[] args) {
+        Path dir = null;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--sim") && i + 1 < args.length) {
+                dir = Path.of(args[++i]);
+            } else if (args[i].startsWith("--sim=")) {
+                dir = Path.of(args[i].substring("--sim=".length()));
+            }
+        }
+        return dir;
     }
 
     /** The first argument that is not a root option or an option's value; null when there is none or it is unclear. */

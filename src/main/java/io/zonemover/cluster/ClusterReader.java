@@ -16,6 +16,7 @@ import io.kubernetes.client.openapi.models.V1StatefulSet;
 import io.kubernetes.client.openapi.models.V1StorageClass;
 import io.zonemover.domain.ZonemoverException;
 
+import java.security.Security;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -51,12 +52,14 @@ public final class ClusterReader {
     }
 
     /**
-     * Builds the JSON readers of the kinds a read lists (reflection over every model class they reach) on
-     * {@code executor}: a caller with other work to do first (connecting, opening a simulated world) starts
-     * this before it, and the read finds them built. Reading without it is the same, only later.
+     * Sets up on {@code executor} what a read does first: the JSON readers of the kinds it lists (reflection
+     * over every model class they reach), and the JCA provider list okhttp consults before its first request.
+     * A caller with other work to do first (parsing its command line, opening a simulated world) starts this
+     * before it, and the read finds them ready. Reading without it is the same, only later.
      */
     public static void prepare(Executor executor) {
         executor.execute(() -> KINDS.forEach(ListStreamer.gson()::getAdapter));
+        executor.execute(Security::getProviders);
     }
 
     /** Reads the cluster; {@code namespace} null means all namespaces. Kubernetes errors become FAILED. */
