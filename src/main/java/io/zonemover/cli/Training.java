@@ -11,7 +11,7 @@ import java.nio.file.Path;
 /**
  * Runs the command lines users start most, one after another in one JVM on throwaway simulated worlds, so
  * that a class-data-sharing archive recorded of this process holds the classes each of them loads (the
- * launcher, {@code ./zonemover}, records one for diagnose and one for everything else).
+ * launcher, {@code ./zonemover}, records one for diagnose and the sim commands, and one for everything else).
  */
 public final class Training {
 
@@ -20,13 +20,15 @@ public final class Training {
 
     /**
      * {@code args[0]}: {@code diagnose} (diagnose on --sim, and against a served API through a kubeconfig, the
-     * path a real cluster takes) or {@code all} (those, and a dry-run migration: Spring Batch and the state
-     * database); {@code args[1]}: an empty scratch directory for the worlds.
+     * path a real cluster takes; sim init and show; help) or {@code all} (those, and a dry-run migration: Spring
+     * Batch, the state database, EC2); {@code args[1]}: an empty scratch directory for the worlds.
      */
     public static void main(String[] args) throws Exception {
         Path dir = Files.createDirectories(Path.of(args[1]));
         String world = dir.resolve("stuck-pod").toString();
+        run("--help");
         run("sim", "init", world, "--scenario", "stuck-pod");
+        run("sim", "show", world, "--json");
         run("--sim", world, "diagnose");
         run("--sim", world, "-o", "json", "diagnose");
         try (SimServers served = SimServers.start(WorldStore.open(Path.of(world)), 0, 0)) {
