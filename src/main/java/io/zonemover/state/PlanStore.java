@@ -32,8 +32,8 @@ public final class PlanStore {
 
     private final JdbcTemplate jdbc;
 
-    /** Uses the tables {@link MigrationStore} created. */
     public PlanStore(DataSource dataSource) {
+        Schema.migrate(dataSource);
         this.jdbc = new JdbcTemplate(dataSource);
     }
 
