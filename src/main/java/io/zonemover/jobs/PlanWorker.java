@@ -4,6 +4,7 @@ import io.zonemover.domain.PortError;
 import io.zonemover.state.MigrationStore;
 import io.zonemover.state.PlanStore;
 import io.zonemover.state.PlanStore.MoveState;
+import org.springframework.dao.DataAccessException;
 import org.springframework.dao.TransientDataAccessException;
 
 import java.net.InetAddress;
@@ -34,6 +35,7 @@ final class PlanWorker {
     private final String planId;
     private final String worker;
     private String lastWait;
+    private long databaseDownSince = -1;
     private long blockedSince = -1;
 
     PlanWorker(PlanStore plans, MigrationStore store, PlanMove planMove, SetBudgets budgets, MigrationServices services,
@@ -71,6 +73,9 @@ final class PlanWorker {
                 // Another worker held the plan's lock longer than the database waits (its budget checks).
                 Thread.sleep(services.pollMillis());
                 continue;
+            } catch (DataAccessException e) {
+                waitOutDatabase(e);
+                continue;
             } catch (PortError e) {
                 if (!e.retryable()) {
                     throw e;
@@ -79,6 +84,7 @@ final class PlanWorker {
                 Thread.sleep(services.pollMillis());
                 continue;
             }
+            databaseDownSince = -1;
             MoveClaims.Decision d = claim.decision();
             switch (d.kind()) {
                 case TAKE, TAKE_OVER -> {
@@ -111,6 +117,27 @@ final class PlanWorker {
                 }
             }
         }
+    }
+
+    /**
+     * The state database did not answer a claim (a network blip, a server restarting): tried again each poll
+     * for as long as a step waits out transient errors, then given up (this worker's moves are taken over by
+     * others once its leases lapse).
+     */
+    private void waitOutDatabase(DataAccessException e) throws InterruptedException {
+        long now = System.currentTimeMillis();
+        if (databaseDownSince < 0) {
+            databaseDownSince = now;
+            services.progress().report("plan", "worker " + worker + ": the state database did not answer ("
+                    + firstLine(e.getMostSpecificCause().getMessage()) + "); trying again");
+        } else if (now - databaseDownSince >= services.transientBudgetMillis()) {
+            throw e;
+        }
+        Thread.sleep(services.pollMillis());
+    }
+
+    private static String firstLine(String s) {
+        return s == null ? "" : s.lines().findFirst().orElse("");
     }
 
     private Outcome stopped(String why) {

@@ -40,17 +40,31 @@ class RebalanceWorkersTest {
     Path dir;
 
     /**
-     * The state database the workers share, as --db takes it: the simulated world's own H2 file (several
-     * processes share it through H2's AUTO_SERVER) unless ZONEMOVER_TEST_DB names another, e.g. PostgreSQL.
+     * The state database the workers share, as --db takes it: "h2-server" is an H2 TCP server this test runs
+     * (a database server all workers reach, as they would reach PostgreSQL; with the H2 file's AUTO_SERVER the
+     * first process serves the others, and its end, or its kill -9, cuts them off mid-statement), unless
+     * ZONEMOVER_TEST_DB names another JDBC URL, e.g. PostgreSQL's.
      */
     static Stream<String> databases() {
         String other = System.getenv("ZONEMOVER_TEST_DB");
-        return Stream.of(other != null && !other.isBlank() ? other : "sim");
+        return Stream.of(other != null && !other.isBlank() ? other : "h2-server");
     }
+
+    private org.h2.tools.Server h2;
 
     @ParameterizedTest(name = "state database {0}")
     @MethodSource("databases")
-    void threeWorkersOneKilledMidMoveCompleteThePlanWithEveryMoveDoneOnceWithinBudgets(String db) throws Exception {
+    void threeWorkersOneKilledMidMoveCompleteThePlanWithEveryMoveDoneOnceWithinBudgets(String database) throws Exception {
+        String db = database;
+        if ("h2-server".equals(db)) {
+            int port;
+            try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+                port = free.getLocalPort();
+            }
+            h2 = org.h2.tools.Server.createTcpServer("-tcpPort", String.valueOf(port), "-baseDir", dir.toString(),
+                    "-ifNotExists").start();
+            db = "jdbc:h2:tcp://localhost:" + h2.getPort() + "/state;WRITE_DELAY=0";
+        }
         WorldStore.create(dir, Scenarios.create("fleet", Map.of("sets", "8", "replicas", "4"),
                 System.currentTimeMillis()), TIME_SCALE, "fleet");
         SimWorlds.View before = SimWorlds.View.of(dir);
@@ -110,8 +124,17 @@ class RebalanceWorkersTest {
             Fleets.assertDisruptionWithinBudgets(after, 1);
             assertThat(after.list("configmaps").stream().filter(c -> String.valueOf(c.get("name")).startsWith("zonemover-")))
                     .as("no move record left behind").isEmpty();
+        } catch (AssertionError e) {
+            StringBuilder all = new StringBuilder(e.getMessage());
+            for (int i = 0; i < workers.size(); i++) {
+                all.append("\n--- w").append(i + 1).append(":\n").append(workers.get(i).output());
+            }
+            throw new AssertionError(all.toString(), e);
         } finally {
             workers.forEach(ZonemoverProcess::close);
+            if (h2 != null) {
+                h2.stop();
+            }
         }
     }
 
