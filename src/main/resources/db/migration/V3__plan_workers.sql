@@ -9,3 +9,8 @@ ALTER TABLE ZM_PLAN ADD COLUMN PAUSED VARCHAR(4000);
 ALTER TABLE ZM_PLAN_MOVE ADD COLUMN WORKER VARCHAR(255);
 ALTER TABLE ZM_PLAN_MOVE ADD COLUMN PREVIOUS_WORKER VARCHAR(255);
 ALTER TABLE ZM_PLAN_MOVE ADD COLUMN LEASE_UNTIL TIMESTAMP WITH TIME ZONE;
+-- The row a shared plan's claimers lock (SELECT ... FOR UPDATE) to take turns. Kept apart from ZM_PLAN so that
+-- a worker recording how its move ended, or pausing the plan, never waits behind a claim in progress.
+CREATE TABLE ZM_PLAN_CLAIM (
+  PLAN_ID VARCHAR(64) PRIMARY KEY
+);

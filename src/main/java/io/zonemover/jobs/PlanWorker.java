@@ -168,6 +168,13 @@ final class PlanWorker {
                 state = ProgressLabel.with(label, () -> planMove.run(move));
             } catch (InterruptedException e) {
                 throw e;
+            } catch (DataAccessException e) {
+                // The move's end could not be recorded: its lease lapses and another worker records it from
+                // the job (which says how it ended) instead of this one calling it failed.
+                services.progress().report("plan", "worker " + worker + ": move #" + move.index() + " ended but the "
+                        + "state database did not take it (" + firstLine(e.getMostSpecificCause().getMessage())
+                        + "); another worker records it once the lease lapses");
+                return;
             } catch (Exception e) {
                 plans.ended(planId, move.index(), MoveState.FAILED, e.getMessage());
                 state = MoveState.FAILED;

@@ -21,8 +21,8 @@ import java.util.Optional;
  * transaction, before the action it announces, so a killed process leaves a plan its resume can read.
  *
  * <p>A plan several workers share ({@link #createShared}) is claimed move by move ({@link #claim}): each claim
- * is one transaction that first locks the plan's row (SELECT ... FOR UPDATE, on H2 and PostgreSQL alike), so
- * claimers take turns, and holds the move with a lease whose expiry is the database's clock plus the plan's
+ * is one transaction that first locks the plan's row in ZM_PLAN_CLAIM (SELECT ... FOR UPDATE, on H2 and
+ * PostgreSQL alike), so claimers take turns, and holds the move with a lease whose expiry is the database's clock plus the plan's
  * lease: machines whose clocks disagree still agree on when a lease has lapsed.
  */
 public final class PlanStore {
@@ -110,6 +110,7 @@ public final class PlanStore {
             return Boolean.TRUE.equals(transactions.execute(tx -> {
                 create(plan, moves);
                 jdbc.update("UPDATE ZM_PLAN SET LEASE_SECONDS = ? WHERE ID = ?", (int) lease.toSeconds(), plan.id());
+                jdbc.update("INSERT INTO ZM_PLAN_CLAIM (PLAN_ID) VALUES (?)", plan.id());
                 return true;
             }));
         } catch (DuplicateKeyException e) {
@@ -125,22 +126,30 @@ public final class PlanStore {
      */
     public <T> Claim<T> claim(String planId, String worker, Claimer<T> claimer) {
         return transactions.execute(tx -> {
-            Plan plan = jdbc.query("SELECT * FROM ZM_PLAN WHERE ID = ? FOR UPDATE", (rs, i) -> plan(rs), planId)
-                    .stream().findFirst().orElseThrow(() -> new IllegalStateException("no plan " + planId));
+            if (jdbc.queryForList("SELECT PLAN_ID FROM ZM_PLAN_CLAIM WHERE PLAN_ID = ? FOR UPDATE", String.class,
+                    planId).isEmpty()) {
+                throw new IllegalStateException("plan " + planId + " is not shared by workers");
+            }
+            Plan plan = find(planId).orElseThrow(() -> new IllegalStateException("no plan " + planId));
             OffsetDateTime now = databaseNow();
+            long deciding = System.nanoTime();
             Claim<T> claim = claimer.decide(plan, moves(planId), now.toInstant());
             Move m = claim.move();
             if (m != null) {
-                int leaseSeconds = plan.leaseSeconds() == null ? 30 : plan.leaseSeconds();
+                // The lease runs from the decision's end: the database's clock as read at its start (PostgreSQL's
+                // CURRENT_TIMESTAMP is the transaction's start) plus how long deciding took here (a duration on
+                // this machine's monotonic clock, not its wall clock), so slow budget checks do not eat into it.
+                long leaseMillis = (plan.leaseSeconds() == null ? 30 : plan.leaseSeconds()) * 1000L
+                        + (System.nanoTime() - deciding) / 1_000_000;
                 String previous = m.worker() != null && !m.worker().equals(worker) && m.state() == MoveState.RUNNING
                         ? m.worker() : m.previousWorker();
                 jdbc.update("UPDATE ZM_PLAN_MOVE SET STATE = ?, WORKER = ?, PREVIOUS_WORKER = ?, LEASE_UNTIL = ?, "
                                 + "STARTED_AT = COALESCE(STARTED_AT, ?) WHERE PLAN_ID = ? AND IDX = ?",
-                        MoveState.RUNNING.name(), worker, previous, now.plusSeconds(leaseSeconds), now(), planId,
-                        m.index());
+                        MoveState.RUNNING.name(), worker, previous, now.plusNanos(leaseMillis * 1_000_000), now(),
+                        planId, m.index());
                 m = new Move(m.planId(), m.index(), m.pod(), m.statefulSet(), m.fromZone(), m.toZone(), m.jobId(),
                         MoveState.RUNNING, m.detail(), m.startedAt(), m.endedAt(), worker, previous,
-                        now.plusSeconds(leaseSeconds).toInstant());
+                        now.plusNanos(leaseMillis * 1_000_000).toInstant());
             }
             return new Claim<>(m, claim.decision());
         });

@@ -161,6 +161,51 @@ class PlanClaimsTest {
         assertThat(Collections.frequency(plans.moves(id).stream().map(Move::state).toList(), MoveState.DONE)).isEqualTo(24);
     }
 
+    /** Workers on separate connection pools to one database server: a fresh lease is live for the others. */
+    @Test
+    void aFreshLeaseHoldsForWorkersOnOtherConnections() throws Exception {
+        java.nio.file.Path base = java.nio.file.Files.createTempDirectory("claims");
+        org.h2.tools.Server server = org.h2.tools.Server.createTcpServer("-tcpPort", "0", "-baseDir", base.toString(),
+                "-ifNotExists").start();
+        try {
+            String url = "jdbc:h2:tcp://localhost:" + server.getPort() + "/state";
+            PlanStore w1 = new PlanStore(new DriverManagerDataSource(url, "sa", ""));
+            PlanStore w2 = new PlanStore(new DriverManagerDataSource(url, "sa", ""));
+            plans = w1;
+            String id = create("zp-tcp", List.of("a", "b", "c"), 3, Duration.ofSeconds(6));
+            plans.ended(id, 0, MoveState.DONE, "moved");
+            plans.ended(id, 1, MoveState.DONE, "moved");
+            assertThat(claim(id, "w1").decision().kind()).isEqualTo(MoveClaims.Kind.TAKE);
+            plans = w2;
+            // Well within the 6 s lease (nothing renews it here): every look sees it live.
+            long until = System.nanoTime() + 2_500_000_000L;
+            while (System.nanoTime() < until) {
+                PlanStore.Claim<MoveClaims.Decision> c = claim(id, "w2");
+                assertThat(c.decision().kind()).as(c.decision() + " " + w2.moves(id).get(2)).isNotEqualTo(
+                        MoveClaims.Kind.TAKE_OVER);
+                Thread.sleep(200);
+            }
+        } finally {
+            server.stop();
+        }
+    }
+
+    /** Budget checks under the lock that take longer than the lease do not hand the move out half-claimed. */
+    @Test
+    void aSlowDecisionDoesNotShortenTheLease() {
+        String id = create("zp-slow", List.of("orders"), 1, Duration.ofSeconds(3));
+        plans.claim(id, "w1", (plan, moves, now) -> {
+            try {
+                Thread.sleep(3_500);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return new PlanStore.Claim<>(moves.get(0), null);
+        });
+        assertThat(claim(id, "w2").decision().kind()).as("w1's lease counts from the end of its decision")
+                .isEqualTo(MoveClaims.Kind.WAIT);
+    }
+
     @Test
     void aLeaseRunsOnTheDatabasesClockAndALapsedOneIsTakenOverOnce() throws Exception {
         String id = create("zp-lease", List.of("orders", "catalog"), 1, Duration.ofSeconds(3));
