@@ -1,6 +1,7 @@
 package io.zonemover.state;
 
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -106,15 +107,33 @@ public final class PlanStore {
      * first's commit before it is told).
      */
     public boolean createShared(Plan plan, List<Move> moves, Duration lease) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return Boolean.TRUE.equals(transactions.execute(tx -> {
+                    create(plan, moves);
+                    jdbc.update("UPDATE ZM_PLAN SET LEASE_SECONDS = ? WHERE ID = ?", (int) lease.toSeconds(), plan.id());
+                    jdbc.update("INSERT INTO ZM_PLAN_CLAIM (PLAN_ID) VALUES (?)", plan.id());
+                    return true;
+                }));
+            } catch (DuplicateKeyException e) {
+                return false;
+            } catch (TransientDataAccessException e) {
+                // H2 gives up waiting for another creator's uncommitted row after its lock timeout; by the next
+                // attempt that creator has committed (duplicate key) or rolled back (this one creates it).
+                if (attempt >= 20) {
+                    throw e;
+                }
+                sleep(250);
+            }
+        }
+    }
+
+    private static void sleep(long millis) {
         try {
-            return Boolean.TRUE.equals(transactions.execute(tx -> {
-                create(plan, moves);
-                jdbc.update("UPDATE ZM_PLAN SET LEASE_SECONDS = ? WHERE ID = ?", (int) lease.toSeconds(), plan.id());
-                jdbc.update("INSERT INTO ZM_PLAN_CLAIM (PLAN_ID) VALUES (?)", plan.id());
-                return true;
-            }));
-        } catch (DuplicateKeyException e) {
-            return false;
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
         }
     }
 

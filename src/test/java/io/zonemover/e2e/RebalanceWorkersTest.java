@@ -138,6 +138,43 @@ class RebalanceWorkersTest {
         }
     }
 
+    /**
+     * Workers agree on the plan's id from the file alone: a later worker with the same file joins the plan (here
+     * already complete: exit 0, nothing moved again), one with other limits is refused before it takes anything.
+     */
+    @org.junit.jupiter.api.Test
+    void workersOfOneFileShareOnePlanAndOtherLimitsAreRefused() throws Exception {
+        SimWorlds.create(dir, "unbalanced");
+        Path plan = dir.resolve("spread.yaml");
+        SimWorlds.Run planned = SimWorlds.run("--sim", dir.toString(), "rebalance", "plan", "-n", "shop", "--out",
+                plan.toString());
+        assertThat(planned.exit()).as(planned.err()).isZero();
+        SimWorlds.Run first = SimWorlds.run("--sim", dir.toString(), "rebalance", "apply", plan.toString(), "--worker",
+                "--worker-id", "first", "--yes", "--poll-interval", "100ms", "-o", "json");
+        assertThat(first.exit()).as(first.err()).isZero();
+        JsonNode done = JSON.readTree(first.out());
+        assertThat(done.get("status").asText()).isEqualTo("COMPLETED");
+        assertThat(done.get("moves")).hasSize(4).allSatisfy(m -> assertThat(m.get("worker").asText()).isEqualTo("first"));
+        SimWorlds.View after = SimWorlds.View.of(dir);
+
+        SimWorlds.Run later = SimWorlds.run("--sim", dir.toString(), "rebalance", "apply", plan.toString(), "--worker",
+                "--worker-id", "later", "--yes", "-o", "json");
+        assertThat(later.exit()).as(later.err()).isZero();
+        assertThat(JSON.readTree(later.out()).get("planId").asText()).isEqualTo(done.get("planId").asText());
+        assertThat(later.err()).contains("worker later joins");
+        assertThat(SimWorlds.View.of(dir).list("volumes")).as("nothing moved again").hasSameSizeAs(after.list("volumes"));
+
+        SimWorlds.Run other = SimWorlds.run("--sim", dir.toString(), "rebalance", "apply", plan.toString(), "--worker",
+                "--parallel", "2", "--yes");
+        assertThat(other.exit()).as(other.err()).isEqualTo(2);
+        assertThat(other.err()).contains("--parallel 1", "same limits");
+
+        SimWorlds.Run loose = SimWorlds.run("--sim", dir.toString(), "rebalance", "apply", plan.toString(), "--lease",
+                "10s", "--yes");
+        assertThat(loose.exit()).isEqualTo(2);
+        assertThat(loose.err().lines()).hasSize(1).first().asString().contains("go with --worker");
+    }
+
     private ZonemoverProcess worker(String db, Path plan, String name) throws Exception {
         return ZonemoverProcess.start(withDb(db, "rebalance", "apply", plan.toString(), "--worker", "--worker-id",
                 name, "--lease", "6s", "--yes", "--poll-interval", "100ms"));
