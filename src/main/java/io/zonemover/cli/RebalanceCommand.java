@@ -177,9 +177,8 @@ final class RebalanceCommand extends BaseCommand implements Runnable {
             footer = {"  zonemover rebalance apply spread.yaml --dry-run",
                     "  zonemover rebalance apply spread.yaml --parallel 4 --check 'psql -c \"select 1\"' --yes",
                     "  zonemover jobs resume zp-1a2b3c       # after an interruption",
-                    "  zonemover --db jdbc:postgresql://db/zonemover rebalance apply spread.yaml --worker --yes",
-                    "                                         # as one of several workers (run it on each machine, or",
-                    "                                         # in each pod of an Indexed Job)"})
+                    "  # one of several workers: the same line on each machine, or in each pod of an Indexed Job",
+                    "  zonemover --db jdbc:postgresql://db/zm rebalance apply spread.yaml --worker --yes"})
     static final class Apply extends BaseCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "FILE", description = "A plan file from `zonemover rebalance plan --out`.")
         Path file;
@@ -205,7 +204,7 @@ final class RebalanceCommand extends BaseCommand implements Runnable {
         @Option(names = "--poll-interval", paramLabel = "DURATION", hidden = true, converter = DurationConverter.class)
         Duration pollInterval;
 
-        @Option(names = "--worker", description = "Join as one of several workers sharing the plan through the state database (--db, e.g. PostgreSQL): several processes, on several machines or in the pods of a Kubernetes Indexed Job, apply the same file with the same limits; each claims the next move the limits allow and runs one move at a time. --parallel is then the most moves in flight across all workers, which is also what bounds the EC2 requests they make together; the disruption budgets and --max-failures hold across them too. A worker killed mid-move has its move taken over by another once its lease lapses. Exits 0 when the plan is complete, 1 when it stopped and nothing is left for this worker.")
+        @Option(names = "--worker", description = "Join as one of several workers sharing the plan through the state database (--db: a database server they all reach, e.g. PostgreSQL; the default H2 file is served to other processes by the first one that opened it, so its end cuts them off): several processes, on several machines or in the pods of a Kubernetes Indexed Job, apply the same file with the same limits; each claims the next move the limits allow and runs one move at a time. --parallel is then the most moves in flight across all workers, which is also what bounds the EC2 requests they make together; the disruption budgets and --max-failures hold across them too. A worker killed mid-move has its move taken over by another once its lease lapses. Exits 0 when the plan is complete, 1 when it stopped and nothing is left for this worker.")
         boolean worker;
 
         @Option(names = "--worker-id", paramLabel = "NAME", description = "With --worker: this worker's name in `zonemover jobs show PLAN` (default: PID@HOST; in a pod, HOST is the pod's name).")
