@@ -223,7 +223,7 @@ final class PlanWorker {
             t.setDaemon(true);
             return t;
         });
-        private boolean lost;
+        private volatile boolean lost;
 
         Lease(PlanStore.Move move) {
             int seconds = plans.find(planId).map(PlanStore.Plan::leaseSeconds).orElse(30);

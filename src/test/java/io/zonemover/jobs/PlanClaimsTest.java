@@ -34,6 +34,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PlanClaimsTest {
 
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path base;
+
     private DriverManagerDataSource ds;
     private PlanStore plans;
 
@@ -164,7 +167,6 @@ class PlanClaimsTest {
     /** Workers on separate connection pools to one database server: a fresh lease is live for the others. */
     @Test
     void aFreshLeaseHoldsForWorkersOnOtherConnections() throws Exception {
-        java.nio.file.Path base = java.nio.file.Files.createTempDirectory("claims");
         org.h2.tools.Server server = org.h2.tools.Server.createTcpServer("-tcpPort", "0", "-baseDir", base.toString(),
                 "-ifNotExists").start();
         try {
