@@ -4,6 +4,8 @@ import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Who this process is when it holds a job's lease: a host name (env {@code ZONEMOVER_INSTANCE} names it instead,
@@ -13,17 +15,24 @@ import java.util.HexFormat;
 public record Instance(String host, long pid, String id, String processStart) {
 
     public static final String ENV = "ZONEMOVER_INSTANCE";
+    /** The same as a system property, which wins: lets one test JVM play several machines in turn. */
+    public static final String PROPERTY = "zonemover.instance";
 
-    private static final Instance CURRENT = current(System.getenv(ENV));
+    private static final String HOST_NAME = hostName();
 
-    /** This process. */
+    /** One identity per name this process goes by (normally exactly one). */
+    private static final Map<String, Instance> BY_NAME = new ConcurrentHashMap<>();
+
+    /** This process, under the name it goes by now. */
     public static Instance current() {
-        return CURRENT;
+        String named = System.getProperty(PROPERTY, System.getenv(ENV));
+        String host = named != null && !named.isBlank() ? named.strip() : HOST_NAME;
+        return BY_NAME.computeIfAbsent(host, Instance::create);
     }
 
-    static Instance current(String named) {
+    private static Instance create(String host) {
         ProcessHandle self = ProcessHandle.current();
-        return new Instance(named != null && !named.isBlank() ? named.strip() : hostName(), self.pid(),
+        return new Instance(host, self.pid(),
                 HexFormat.of().formatHex(new SecureRandom().generateSeed(6)), processStart(self));
     }
 
