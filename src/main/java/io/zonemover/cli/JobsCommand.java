@@ -95,7 +95,15 @@ final class JobsCommand extends BaseCommand implements Runnable {
                     Map<String, Object> json = summary(job);
                     json.put("checkpoint", job.checkpoint());
                     json.put("steps", job.steps());
-                    json.put("audit", job.audit());
+                    // Instants as ISO-8601 text: the JSON writer has no java.time support.
+                    json.put("audit", job.audit().stream().map(e -> {
+                        Map<String, Object> entry = new LinkedHashMap<>();
+                        entry.put("at", e.at().toString());
+                        entry.put("step", e.step());
+                        entry.put("action", e.action());
+                        entry.put("detail", e.detail());
+                        return entry;
+                    }).toList());
                     json.put("lease", leaseJson(job.lease()));
                     out().println(Json.write(json));
                     return 0;

@@ -101,6 +101,10 @@ final class ZonemoverProcess implements AutoCloseable {
         }
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     /** SIGKILL: no shutdown hook, no finally block, nothing flushed. */
     void kill() throws InterruptedException {
         process.destroyForcibly();
