@@ -80,7 +80,8 @@ class LeaseTakeOverTest {
                 "--db", db, "--lease", "3s", "migrate", "default/www-web-3", "--to", "auto", "--yes",
                 "--poll-interval", "100ms")) {
             String jobId = jobIdOf(a);
-            a.await(l -> l.contains(" pre-snapshot "), RUN_TIMEOUT);
+            // A progress line of the running job (not the plan printed before it starts).
+            a.await(l -> l.matches("\\d\\d:\\d\\d:\\d\\d\\s+pre-snapshot\\s.*"), RUN_TIMEOUT);
             signal("STOP", a.pid());
             try {
                 awaitLeaseExpiry(db, jobId);
