@@ -79,7 +79,21 @@ class PostgresSchemaTest {
         assertThat(store.owner("zm-1")).get().satisfies(o -> assertThat(MigrationStore.alive(o)).isTrue());
         store.releaseOwnership("zm-1");
         assertThat(store.owner("zm-1")).isEmpty();
-        new PlanStore(ds).all();
+
+        PlanStore plans = new PlanStore(ds);
+        plans.create(new PlanStore.Plan("zm-p1", "spread", "plan.yaml", "{}", 2, 1, 0, null, null, null, null, null),
+                List.of(new PlanStore.Move("zm-p1", 0, "default/web-0", "default/web", "us-east-1b", "us-east-1c",
+                        null, PlanStore.MoveState.WAITING, null, null, null)));
+        plans.started("zm-p1", 0, "zm-1");
+        plans.ended("zm-p1", 0, PlanStore.MoveState.DONE, "moved");
+        plans.setOutcome("zm-p1", "COMPLETED", null);
+        assertThat(plans.planOfJob("zm-1")).contains("zm-p1");
+        assertThat(plans.moves("zm-p1")).singleElement().satisfies(m -> {
+            assertThat(m.state()).isEqualTo(PlanStore.MoveState.DONE);
+            assertThat(m.startedAt()).isNotNull();
+            assertThat(m.endedAt()).isNotNull();
+        });
+        assertThat(plans.all()).singleElement().satisfies(p -> assertThat(p.outcome()).isEqualTo("COMPLETED"));
     }
 
     @Test
