@@ -96,6 +96,40 @@ class PostgresSchemaTest {
         assertThat(plans.all()).singleElement().satisfies(p -> assertThat(p.outcome()).isEqualTo("COMPLETED"));
     }
 
+    /** The claim lock of two moves (or more) taking one claim at once, each from its own connection. */
+    @Test
+    void ofSeveralJobsLockingOneClaimAtOnceExactlyOneHoldsIt() throws Exception {
+        String url = PostgresServer.freshDatabase("claimrace");
+        List<MigrationStore> stores = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            stores.add(new MigrationStore(new DriverManagerDataSource(url)));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            for (int round = 0; round < 10; round++) {
+                String claim = "default/data-" + round;
+                CountDownLatch go = new CountDownLatch(1);
+                List<Future<Boolean>> won = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    MigrationStore store = stores.get(i);
+                    String job = "zm-" + round + "-" + i;
+                    won.add(pool.submit(() -> {
+                        go.await();
+                        return store.lockClaim(claim, job).isEmpty();
+                    }));
+                }
+                go.countDown();
+                int winners = 0;
+                for (Future<Boolean> f : won) {
+                    winners += f.get() ? 1 : 0;
+                }
+                assertThat(winners).as(claim).isEqualTo(1);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void commandsOpenAnExistingDatabaseAgainWithoutErrorOutput() {
         String url = PostgresServer.freshDatabase("reopen");
