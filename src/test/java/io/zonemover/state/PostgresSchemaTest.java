@@ -57,6 +57,29 @@ class PostgresSchemaTest {
                 + "ORDER BY \"installed_rank\"", String.class)).containsExactly("1", "2", "2.1");
     }
 
+    /** Two real processes opening one empty database at the same moment: both work, neither prints an error. */
+    @Test
+    void twoProcessesStartingAtOnceOnAnEmptyDatabaseBothSucceedQuietly() throws Exception {
+        String url = PostgresServer.freshDatabase("twostarts");
+        List<Process> processes = new ArrayList<>();
+        List<java.nio.file.Path> errs = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            java.nio.file.Path err = java.nio.file.Files.createTempFile("zm-start-", ".err");
+            errs.add(err);
+            processes.add(new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java")
+                    .toString(), "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                    "io.zonemover.cli.Main", "--db", url, "jobs", "list")
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile()).start());
+        }
+        for (int i = 0; i < 2; i++) {
+            assertThat(processes.get(i).waitFor(3, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+            String err = java.nio.file.Files.readString(errs.get(i));
+            java.nio.file.Files.delete(errs.get(i));
+            assertThat(processes.get(i).exitValue()).as(err).isZero();
+            assertThat(err).isEmpty();
+        }
+    }
+
     @Test
     void theStoresStatementsWorkOnPostgres() {
         DriverManagerDataSource ds = new DriverManagerDataSource(PostgresServer.freshDatabase("stores"));
