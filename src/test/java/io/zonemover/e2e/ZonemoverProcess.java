@@ -101,10 +101,6 @@ final class ZonemoverProcess implements AutoCloseable {
         }
     }
 
-    long pid() {
-        return process.pid();
-    }
-
     /** SIGKILL: no shutdown hook, no finally block, nothing flushed. */
     void kill() throws InterruptedException {
         process.destroyForcibly();
