@@ -7,6 +7,7 @@ import io.zonemover.sim.WorldStore;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import io.zonemover.testing.PostgresServer;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,14 +41,14 @@ class RebalanceWorkersTest {
     Path dir;
 
     /**
-     * The state database the workers share, as --db takes it: "h2-server" is an H2 TCP server this test runs
-     * (a database server all workers reach, as they would reach PostgreSQL; with the H2 file's AUTO_SERVER the
-     * first process serves the others, and its end, or its kill -9, cuts them off mid-statement), unless
-     * ZONEMOVER_TEST_DB names another JDBC URL, e.g. PostgreSQL's.
+     * The state database the workers share: a fresh PostgreSQL database (issue 11 asks for workers on
+     * PostgreSQL), unless ZONEMOVER_TEST_DB names another JDBC URL, or "h2-server": an H2 TCP server this test
+     * runs (a server all workers reach; with the H2 file's AUTO_SERVER the first process serves the others, and
+     * its end, or its kill -9, cuts them off mid-statement).
      */
     static Stream<String> databases() {
         String other = System.getenv("ZONEMOVER_TEST_DB");
-        return Stream.of(other != null && !other.isBlank() ? other : "h2-server");
+        return Stream.of(other != null && !other.isBlank() ? other : "postgresql");
     }
 
     private org.h2.tools.Server h2;
@@ -56,6 +57,9 @@ class RebalanceWorkersTest {
     @MethodSource("databases")
     void threeWorkersOneKilledMidMoveCompleteThePlanWithEveryMoveDoneOnceWithinBudgets(String database) throws Exception {
         String db = database;
+        if ("postgresql".equals(db)) {
+            db = PostgresServer.freshDatabase("workers");
+        }
         if ("h2-server".equals(db)) {
             int port;
             try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
