@@ -89,7 +89,8 @@ class JobManifestsTest {
                 .containsEntry("Role", List.of("zonemover")).containsEntry("RoleBinding", List.of("zonemover"))
                 .containsEntry("Deployment", List.of("zonemover-rescue"))
                 .doesNotContainKey("Secret");
-        assertThat(byKind.get("Job")).containsExactlyInAnyOrder("zonemover-migrate", "zonemover-rebalance");
+        assertThat(byKind.get("Job")).containsExactlyInAnyOrder("zonemover-migrate", "zonemover-rebalance",
+                "zonemover-rebalance-workers");
         assertThat(byKind.get("CronJob")).containsExactlyInAnyOrder("zonemover-diagnose", "zonemover-snapshot");
         assertThat(base.yaml()).as("the state database's URL is the user's Secret, never in git")
                 .doesNotContain("jdbc:postgresql");
@@ -179,6 +180,16 @@ class JobManifestsTest {
         assertThat(PlanFile.read("plan.yaml", new StringReader(plan), List.of("us-east-1a")).moves())
                 .as("the base's placeholder plan is a valid plan that moves nothing").isEmpty();
         assertDatabaseFromSecret(rebalance);
+
+        Map<String, Object> workers = base.named("Job", "zonemover-rebalance-workers");
+        assertThat(map(workers, "spec")).containsEntry("suspend", true).containsEntry("completionMode", "Indexed")
+                .containsEntry("completions", 3).containsEntry("parallelism", 3);
+        assertThat(map(workers, "spec").get("backoffLimitPerIndex")).as("a lost worker is replaced and joins the "
+                + "same plan (its id comes from the file)").isEqualTo(2);
+        assertThat(commandLine(workers)).isEqualTo("zonemover rebalance apply /plan/plan.yaml --worker --yes");
+        assertThat(mountedConfigMap(workers, "/plan").get("data")).isEqualTo(mountedConfigMap(rebalance, "/plan")
+                .get("data"));
+        assertDatabaseFromSecret(workers);
 
         Map<String, Object> diagnose = base.named("CronJob", "zonemover-diagnose");
         assertThat(map(diagnose, "spec")).containsEntry("schedule", "*/15 * * * *")
@@ -304,7 +315,9 @@ class JobManifestsTest {
     @SuppressWarnings("unchecked")
     void theH2OverlayKeepsEachJobsStateOnAWaitForFirstConsumerClaimAndDropsTheRescueDeployment() {
         assertThat(h2.all("Deployment")).as("two replicas cannot share one H2 file").isEmpty();
-        assertThat(h2.all("Job")).hasSize(2).allSatisfy(job -> {
+        assertThat(h2.all("Job")).as("workers cannot share one H2 file either").extracting(Kustomized::name)
+                .containsExactlyInAnyOrder("zonemover-migrate", "zonemover-rebalance");
+        assertThat(h2.all("Job")).allSatisfy(job -> {
             Map<String, Object> db = env(job).stream().filter(e -> "ZONEMOVER_DB".equals(e.get("name"))).findFirst()
                     .orElseThrow();
             assertThat(db).doesNotContainKey("valueFrom");
