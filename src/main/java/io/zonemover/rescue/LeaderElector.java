@@ -141,6 +141,7 @@ public final class LeaderElector implements AutoCloseable {
         if (leading) {
             if (holder != null && !holder.isEmpty() && !holder.equals(settings.identity())) {
                 leading = false;
+                lastOtherHolder = holder;
                 listener.stoppedLeading("the Lease is held by " + holder + " now");
             } else if (nanos.getAsLong() - renewedAt >= settings.renewDeadline().toNanos()) {
                 leading = false;
