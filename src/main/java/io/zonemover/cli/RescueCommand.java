@@ -209,6 +209,11 @@ final class RescueCommand extends BaseCommand implements Callable<Integer> {
 
     /** $POD_NAME (set from the downward API), else the host name; and a random suffix, as client-go's callers add. */
     static String defaultIdentity() {
+        return hostName() + "_" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
+    }
+
+    /** $POD_NAME, else $HOSTNAME, else the host's name: who reports zonemover's Events. */
+    static String hostName() {
         String name = System.getenv("POD_NAME");
         if (name == null || name.isBlank()) {
             name = System.getenv("HOSTNAME");
@@ -220,7 +225,7 @@ final class RescueCommand extends BaseCommand implements Callable<Integer> {
                 name = "zonemover";
             }
         }
-        return name + "_" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
+        return name;
     }
 
     /** Leadership changes as log lines. */
