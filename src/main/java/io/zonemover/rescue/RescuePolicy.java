@@ -3,8 +3,10 @@ package io.zonemover.rescue;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.TreeSet;
 
 /**
  * Decides, from one scan alone, what becomes of each stuck pod: left alone unless its StatefulSet opted in;
@@ -28,13 +30,13 @@ public final class RescuePolicy {
 
     /**
      * @param serverNow the API server's clock at the scan
-     * @param inFlight  moves holding claims in the cluster now, and this process's moves not yet holding them
+     * @param inFlight  the job ids of the moves holding claims in the cluster now, and of this process's moves
      */
-    public List<Decision> decide(List<Candidate> candidates, Instant serverNow, int inFlight) {
+    public List<Decision> decide(List<Candidate> candidates, Instant serverNow, Collection<String> inFlight) {
         List<Candidate> ordered = new ArrayList<>(candidates);
         ordered.sort(Comparator.comparing(Candidate::since, Comparator.nullsLast(Comparator.naturalOrder()))
                 .thenComparing(Candidate::key));
-        int slots = maxConcurrent - inFlight;
+        int slots = maxConcurrent - inFlight.size();
         List<Decision> out = new ArrayList<>();
         for (Candidate c : ordered) {
             if (!c.optedIn()) {
@@ -48,8 +50,9 @@ public final class RescuePolicy {
             } else if (c.suggestedZone() == null) {
                 out.add(Decision.of(Decision.Kind.NO_ROOM, c, "no other zone has a node with room for it"));
             } else if (slots <= 0) {
-                out.add(Decision.of(Decision.Kind.DEFERRED, c, inFlight + " move(s) in flight, at most "
-                        + maxConcurrent + " at once"));
+                out.add(Decision.of(Decision.Kind.DEFERRED, c, "moves in flight: " + String.join(", ",
+                        new TreeSet<>(inFlight)) + "; at most " + maxConcurrent + " at once (`zonemover diagnose` tells"
+                        + " an interrupted one)"));
             } else {
                 slots--;
                 out.add(Decision.of(Decision.Kind.MOVE, c, "stuck for "

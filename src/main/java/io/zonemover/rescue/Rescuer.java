@@ -130,7 +130,7 @@ public final class Rescuer {
                 .collect(Collectors.toCollection(HashSet::new));
         inFlight.addAll(running.keySet());
         List<Decision> out = new ArrayList<>();
-        for (Decision d : policy.decide(candidates, unscheduled.serverTime(), inFlight.size())) {
+        for (Decision d : policy.decide(candidates, unscheduled.serverTime(), inFlight)) {
             Decision done = d.kind() == Decision.Kind.MOVE ? act(d, sets) : d;
             if (done != null) {
                 out.add(done);
