@@ -9,6 +9,8 @@ public record Decision(Kind kind, Candidate candidate, String detail, String job
     public enum Kind {
         /** Its StatefulSet did not opt in: left alone (told once per pod). */
         NOT_OPTED_IN,
+        /** Opted in, but diagnose does not see a volume zone conflict a move would fix (an outage, a move under way). */
+        NOT_DIAGNOSED,
         /** Opted in, stuck for less than the grace period (or for a time the API does not say). */
         WAITING,
         /** Past the grace period, but no zone has room for it: a move would not help. */

@@ -69,7 +69,7 @@ public final class Rescuer {
     private final ExecutorService moves;
     /** Moves this process runs: job id -> pod. */
     private final Map<String, Candidate> running = new ConcurrentHashMap<>();
-    /** Pods (by uid, else NAMESPACE/POD) whose move this process ran and that failed. */
+    /** Pods (NAMESPACE/POD: the StatefulSet recreates a pod under the same name) whose move this process ran and that failed. */
     private final Set<String> failed = ConcurrentHashMap.newKeySet();
     /** What was last logged about each pod, so a decision is logged once, not every scan. */
     private final Map<String, String> logged = new HashMap<>();
@@ -104,40 +104,57 @@ public final class Rescuer {
             return List.of();
         }
         Cluster.Unscheduled unscheduled = cluster.unscheduledPods(settings.namespace());
+        // Only a StatefulSet's pod can be moved; one stuck on its volumes' zone is a candidate.
         Map<String, Cluster.UnscheduledPod> stuck = unscheduled.pods().stream()
-                .filter(p -> SchedulerMessages.isVolumeZoneConflict(p.message()))
-                .collect(Collectors.toMap(p -> p.namespace() + "/" + p.name(), p -> p, (a, b) -> a));
-        if (stuck.isEmpty()) {
-            logged.clear();
-            return List.of();
-        }
-        ClusterFacts read = facts.get();
+                .filter(p -> p.statefulSet() != null && SchedulerMessages.isVolumeZoneConflict(p.message()))
+                .collect(Collectors.toMap(p -> p.namespace() + "/" + p.name(), p -> p, (a, b) -> a,
+                        java.util.TreeMap::new));
         Map<String, Optional<Cluster.StatefulSet>> sets = new HashMap<>();
         List<Candidate> candidates = new ArrayList<>();
-        for (Finding f : Diagnosis.of(read)) {
-            Cluster.UnscheduledPod pod = f.kind() == Finding.Kind.VolumeNodeAffinityConflict
-                    ? stuck.get(f.namespace() + "/" + f.pod()) : null;
-            if (pod == null || f.statefulSet() == null) {
-                continue;
+        List<Cluster.UnscheduledPod> optedIn = new ArrayList<>();
+        for (Cluster.UnscheduledPod pod : stuck.values()) {
+            Optional<Cluster.StatefulSet> sts = sets.computeIfAbsent(pod.namespace() + "/" + pod.statefulSet(),
+                    k -> cluster.statefulSet(pod.namespace(), pod.statefulSet()));
+            if (sts.map(s -> "true".equals(s.annotations().get(OPT_IN))).orElse(false)) {
+                optedIn.add(pod);
+            } else {
+                candidates.add(new Candidate(pod.namespace(), pod.name(), pod.uid(), pod.statefulSet(), List.of(), null,
+                        pod.since(), false));
             }
-            Optional<Cluster.StatefulSet> sts = sets.computeIfAbsent(f.namespace() + "/" + f.statefulSet(),
-                    k -> cluster.statefulSet(f.namespace(), f.statefulSet()));
-            boolean optedIn = sts.map(s -> "true".equals(s.annotations().get(OPT_IN))).orElse(false);
-            candidates.add(new Candidate(f.namespace(), f.pod(), pod.uid(), f.statefulSet(), f.claimNames(),
-                    f.suggestedZone(), pod.since(), optedIn));
         }
-        Set<String> inFlight = read.claims().stream().map(Facts.Claim::migrationJob).filter(Objects::nonNull)
-                .collect(Collectors.toCollection(HashSet::new));
-        inFlight.addAll(running.keySet());
         List<Decision> out = new ArrayList<>();
+        Set<String> inFlight = new HashSet<>(running.keySet());
+        // The cluster is read whole only when an opted-in pod is stuck: the rest of the time a scan is one list.
+        if (!optedIn.isEmpty()) {
+            ClusterFacts read = facts.get();
+            Map<String, Finding> conflicts = new HashMap<>();
+            for (Finding f : Diagnosis.of(read)) {
+                if (f.kind() == Finding.Kind.VolumeNodeAffinityConflict) {
+                    conflicts.put(f.namespace() + "/" + f.pod(), f);
+                }
+            }
+            for (Cluster.UnscheduledPod pod : optedIn) {
+                Finding f = conflicts.get(pod.namespace() + "/" + pod.name());
+                Candidate c = new Candidate(pod.namespace(), pod.name(), pod.uid(), pod.statefulSet(),
+                        f == null ? List.of() : f.claimNames(), f == null ? null : f.suggestedZone(), pod.since(), true);
+                if (f == null) {
+                    // A zone outage, a move in progress, volumes in several zones: diagnose says what instead.
+                    out.add(Decision.of(Decision.Kind.NOT_DIAGNOSED, c, "diagnose does not find a volume zone "
+                            + "conflict to move here; see `zonemover diagnose -n " + pod.namespace() + "`"));
+                } else {
+                    candidates.add(c);
+                }
+            }
+            read.claims().stream().map(Facts.Claim::migrationJob).filter(Objects::nonNull).forEach(inFlight::add);
+        }
         for (Decision d : policy.decide(candidates, unscheduled.serverTime(), inFlight)) {
             Decision done = d.kind() == Decision.Kind.MOVE ? act(d, sets) : d;
             if (done != null) {
                 out.add(done);
-                logOnce(done);
             }
         }
-        Set<String> seen = candidates.stream().map(Rescuer::podKey).collect(Collectors.toSet());
+        out.forEach(this::logOnce);
+        Set<String> seen = out.stream().map(d -> logKey(d.candidate())).collect(Collectors.toSet());
         logged.keySet().retainAll(seen);
         return out;
     }
@@ -145,7 +162,7 @@ public final class Rescuer {
     /** The checks after a MOVE, then the move on its own thread. Null when leadership was lost meanwhile. */
     private Decision act(Decision move, Map<String, Optional<Cluster.StatefulSet>> sets) {
         Candidate c = move.candidate();
-        if (failed.contains(podKey(c))) {
+        if (failed.contains(c.key())) {
             return Decision.of(Decision.Kind.NOT_RETRIED, c, "its move by this replica failed; see `zonemover jobs list`");
         }
         Optional<Cluster.StatefulSet> sts = sets.get(c.namespace() + "/" + c.statefulSet());
@@ -205,7 +222,7 @@ public final class Rescuer {
     }
 
     private Decision failed(Candidate c, String jobId, String why) {
-        failed.add(podKey(c));
+        failed.add(c.key());
         Decision d = new Decision(Decision.Kind.FAILED, c, why + "; `zonemover jobs show " + jobId + "`", jobId);
         event(c, true, "Warning", "RescueFailed", "moving pod " + c.pod() + " failed (job " + jobId + "): " + why);
         return d;
@@ -239,7 +256,7 @@ public final class Rescuer {
     }
 
     private void logOnce(Decision d) {
-        String key = podKey(d.candidate());
+        String key = logKey(d.candidate());
         String said = d.kind() + " " + d.detail();
         if (d.kind() == Decision.Kind.STARTED || !said.equals(logged.get(key))) {
             logged.put(key, said);
@@ -253,7 +270,8 @@ public final class Rescuer {
                 c.key(), c.namespace() + "/" + c.statefulSet(), d.jobId(), c.suggestedZone(), d.detail()));
     }
 
-    private static String podKey(Candidate c) {
+    /** A pod as the log knows it: by uid, so a pod recreated under the same name is told about again. */
+    private static String logKey(Candidate c) {
         return c.uid() != null ? c.uid() : c.key();
     }
 }

@@ -75,11 +75,19 @@ class RescuerTest {
     @Test
     void aStuckPodWithoutTheOptInIsLeftAloneAndToldOnce() throws Exception {
         world.set("db", 2, false, Duration.ofHours(3));
-        Rescuer r = rescuer();
+        AtomicInteger reads = new AtomicInteger();
+        events = new KubernetesEvents(world.cluster, (step, message) -> { }, "test-replica", Clock.systemUTC());
+        Rescuer r = new Rescuer(world.cluster, () -> {
+            reads.incrementAndGet();
+            return world.facts();
+        }, mover, () -> true, lines::add, events, new Rescuer.Settings(null, Duration.ofMinutes(5), 1, false),
+                Clock.systemUTC());
         for (int i = 0; i < 3; i++) {
             assertThat(kinds(r.scan())).containsExactly(Decision.Kind.NOT_OPTED_IN);
         }
         assertThat(mover.planned).isEmpty();
+        // Nothing opted in is stuck: the scans never read the whole cluster.
+        assertThat(reads).hasValue(0);
         assertThat(lines).filteredOn(l -> "not-opted-in".equals(l.event())).hasSize(1)
                 .allSatisfy(l -> assertThat(l.pod()).isEqualTo("default/db-1"));
         assertThat(eventReasons("StatefulSet", "db")).isEmpty();
@@ -196,7 +204,22 @@ class RescuerTest {
         assertThat(world.cluster.events()).filteredOn(e -> e.event().reason().equals("RescueFailed"))
                 .allSatisfy(e -> assertThat(e.event().type()).isEqualTo("Warning"));
         assertThat(kinds(r.scan())).containsExactly(Decision.Kind.NOT_RETRIED);
+        // The rolled-back pod comes back under its name (another uid): still not tried again here.
+        world.cluster.podState("default", "web-3").uid = "uid-recreated";
+        assertThat(kinds(r.scan())).containsExactly(Decision.Kind.NOT_RETRIED);
         assertThat(mover.moved).containsExactly("web-3");
+    }
+
+    @Test
+    void anOptedInPodThatDiagnoseExplainsOtherwiseIsNotMoved() {
+        world.set("web", 4, true, Duration.ofHours(1));
+        // An interrupted move holds web-3's claim: diagnose reports that move, not a conflict to fix by another.
+        world.cluster.claimState("default", "data-web-3").annotations.put(Tags.MIGRATION_ANNOTATION, "zm-dead01");
+        Rescuer r = rescuer();
+        List<Decision> out = r.scan();
+        assertThat(kinds(out)).containsExactly(Decision.Kind.NOT_DIAGNOSED);
+        assertThat(out.get(0).detail()).contains("zonemover diagnose -n default");
+        assertThat(mover.planned).isEmpty();
     }
 
     @Test
