@@ -1,9 +1,7 @@
 package io.zonemover.state;
 
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
 
 import javax.sql.DataSource;
 import java.net.InetAddress;
@@ -14,7 +12,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * zonemover's tables (see zonemover-schema.sql). Writes made inside a step's transaction commit with that
+ * zonemover's tables (see db/migration). Writes made inside a step's transaction commit with that
  * step's checkpoint; the lock and ownership rows are written outside any job, in their own transactions.
  */
 public final class MigrationStore {
@@ -37,8 +35,7 @@ public final class MigrationStore {
 
     public MigrationStore(DataSource dataSource) {
         this.jdbc = new JdbcTemplate(dataSource);
-        ResourceDatabasePopulator schema = new ResourceDatabasePopulator(new ClassPathResource("zonemover-schema.sql"));
-        schema.execute(dataSource);
+        Schema.migrate(dataSource);
     }
 
     public void create(String id, String claim, String fromZone, String toZone, String oldVolume) {
