@@ -31,10 +31,11 @@ import java.util.stream.Collectors;
 /**
  * One scan of the rescuer, and the moves it starts.
  *
- * <p>A scan first lists the Pending pods the scheduler could not place (one call, with the API server's clock);
- * only when one of them is stuck on a volume zone conflict does it read the cluster as {@code diagnose} does,
- * and takes the VolumeNodeAffinityConflict findings as the candidates: so it moves exactly what
- * {@code diagnose} would tell a person to move, and nothing a zone outage or a move in progress explains.
+ * <p>A scan first lists the Pending pods the scheduler could not place (one call, with the API server's clock)
+ * and reads the opt-in of the StatefulSets of those stuck on a volume zone conflict. Only when an opted-in one
+ * is past its grace does it read the cluster as {@code diagnose} does, and takes the VolumeNodeAffinityConflict
+ * findings as the candidates: so it moves exactly what {@code diagnose} would tell a person to move, and nothing
+ * a zone outage or a move in progress explains.
  * {@link RescuePolicy} decides; a MOVE then passes the PodDisruptionBudget ({@link PodBudget}) and the move's
  * own plan, and starts on a thread of its own while the scans go on.
  *
@@ -115,16 +116,18 @@ public final class Rescuer {
         for (Cluster.UnscheduledPod pod : stuck.values()) {
             Optional<Cluster.StatefulSet> sts = sets.computeIfAbsent(pod.namespace() + "/" + pod.statefulSet(),
                     k -> cluster.statefulSet(pod.namespace(), pod.statefulSet()));
-            if (sts.map(s -> "true".equals(s.annotations().get(OPT_IN))).orElse(false)) {
+            boolean in = sts.map(s -> "true".equals(s.annotations().get(OPT_IN))).orElse(false);
+            if (in && due(pod, unscheduled.serverTime())) {
                 optedIn.add(pod);
             } else {
+                // Not opted in, or still within its grace: decided from this list alone.
                 candidates.add(new Candidate(pod.namespace(), pod.name(), pod.uid(), pod.statefulSet(), List.of(), null,
-                        pod.since(), false));
+                        pod.since(), in));
             }
         }
         List<Decision> out = new ArrayList<>();
         Set<String> inFlight = new HashSet<>(running.keySet());
-        // The cluster is read whole only when an opted-in pod is stuck: the rest of the time a scan is one list.
+        // The cluster is read whole only when an opted-in pod is past its grace: otherwise a scan is one list.
         if (!optedIn.isEmpty()) {
             ClusterFacts read = facts.get();
             Map<String, Finding> conflicts = new HashMap<>();
@@ -157,6 +160,10 @@ public final class Rescuer {
         Set<String> seen = out.stream().map(d -> logKey(d.candidate())).collect(Collectors.toSet());
         logged.keySet().retainAll(seen);
         return out;
+    }
+
+    private boolean due(Cluster.UnscheduledPod pod, java.time.Instant serverNow) {
+        return pod.since() != null && !pod.since().plus(settings.grace()).isAfter(serverNow);
     }
 
     /** The checks after a MOVE, then the move on its own thread. Null when leadership was lost meanwhile. */

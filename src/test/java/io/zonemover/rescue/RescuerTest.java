@@ -24,11 +24,16 @@ class RescuerTest {
     private final StuckPods world = new StuckPods();
     private final StuckPods.FakeMover mover = new StuckPods.FakeMover();
     private final List<RescueLog.Line> lines = new CopyOnWriteArrayList<>();
+    /** Whole-cluster reads (diagnose's) the rescuer made. */
+    private final AtomicInteger reads = new AtomicInteger();
     private KubernetesEvents events;
 
     private Rescuer rescuer(Duration grace, int maxConcurrent, boolean dryRun, BooleanSupplier leading) {
         events = new KubernetesEvents(world.cluster, (step, message) -> { }, "test-replica", Clock.systemUTC());
-        return new Rescuer(world.cluster, world::facts, mover, leading, lines::add, events,
+        return new Rescuer(world.cluster, () -> {
+            reads.incrementAndGet();
+            return world.facts();
+        }, mover, leading, lines::add, events,
                 new Rescuer.Settings(null, grace, maxConcurrent, dryRun), Clock.systemUTC());
     }
 
@@ -54,6 +59,8 @@ class RescuerTest {
         world.clock(Duration.ofMinutes(2).plusSeconds(59)); // stuck 4m59s
         assertThat(kinds(r.scan())).containsExactly(Decision.Kind.WAITING);
         assertThat(mover.planned).isEmpty();
+        // While it waits, a scan is the list of Pending pods and the StatefulSet's opt-in: no whole-cluster read.
+        assertThat(reads).hasValue(0);
         world.clock(Duration.ofMinutes(3)); // stuck 5m
         List<Decision> started = r.scan();
         assertThat(kinds(started)).containsExactly(Decision.Kind.STARTED);
@@ -75,13 +82,7 @@ class RescuerTest {
     @Test
     void aStuckPodWithoutTheOptInIsLeftAloneAndToldOnce() throws Exception {
         world.set("db", 2, false, Duration.ofHours(3));
-        AtomicInteger reads = new AtomicInteger();
-        events = new KubernetesEvents(world.cluster, (step, message) -> { }, "test-replica", Clock.systemUTC());
-        Rescuer r = new Rescuer(world.cluster, () -> {
-            reads.incrementAndGet();
-            return world.facts();
-        }, mover, () -> true, lines::add, events, new Rescuer.Settings(null, Duration.ofMinutes(5), 1, false),
-                Clock.systemUTC());
+        Rescuer r = rescuer();
         for (int i = 0; i < 3; i++) {
             assertThat(kinds(r.scan())).containsExactly(Decision.Kind.NOT_OPTED_IN);
         }
