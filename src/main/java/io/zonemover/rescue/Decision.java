@@ -9,8 +9,6 @@ public record Decision(Kind kind, Candidate candidate, String detail, String job
     public enum Kind {
         /** Its StatefulSet did not opt in: left alone (told once per pod). */
         NOT_OPTED_IN,
-        /** Opted in, but diagnose does not see a volume zone conflict a move would fix (an outage, a move under way). */
-        NOT_DIAGNOSED,
         /** Opted in, stuck for less than the grace period (or for a time the API does not say). */
         WAITING,
         /** Past the grace period, but no zone has room for it: a move would not help. */
@@ -19,6 +17,8 @@ public record Decision(Kind kind, Candidate candidate, String detail, String job
         DEFERRED,
         /** Due, with room for one more move: the PodDisruptionBudget and the plan decide next. */
         MOVE,
+        /** Opted in and due, but diagnose does not see a volume zone conflict a move would fix (an outage, a move under way). */
+        NOT_DIAGNOSED,
         /** Its PodDisruptionBudget allows no disruption now. */
         BLOCKED,
         /** The move was refused before it started (the plan's checks, a claim locked by another move). */

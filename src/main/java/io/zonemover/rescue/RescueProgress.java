@@ -44,7 +44,8 @@ public final class RescueProgress implements Progress {
     @Override
     public void action(Action action) {
         Move m = CURRENT.get();
-        log.line(new RescueLog.Line(clock.instant(), "step", m == null ? null : m.pod(), action.statefulSet(),
-                action.jobId(), null, action.step() + ": " + action.message()));
+        String set = action.statefulSet() == null ? null : action.namespace() + "/" + action.statefulSet();
+        log.line(new RescueLog.Line(clock.instant(), "step", m == null ? null : m.pod(), set, action.jobId(), null,
+                action.step() + ": " + action.message()));
     }
 }
