@@ -87,6 +87,8 @@ abstract class MigrationStep {
         }
         String stepName = chunk.getStepContext().getStepName();
         long iteration = chunk.getStepContext().getStepExecution().getCommitCount() + 1;
+        // A process that stalled past its lease and was taken over stops here, before acting again.
+        services.store().checkStillOwner(ctx.jobId());
         Failpoints.beforeAction(stepName, iteration);
         Next next;
         waitHint.remove();

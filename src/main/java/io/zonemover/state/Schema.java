@@ -10,7 +10,8 @@ import java.util.WeakHashMap;
 /**
  * Creates and upgrades zonemover's own tables with Flyway (scripts in db/migration), on H2 and PostgreSQL alike.
  * A state file made before Flyway has the tables but no history: it is baselined at version 0, so every
- * script still runs, and V1's IF NOT EXISTS finds its tables there.
+ * script still runs, and V1's IF NOT EXISTS finds its tables there. Spring Batch's tables come from here too
+ * ({@link BatchTables}), under Flyway's lock.
  */
 public final class Schema {
 
@@ -26,6 +27,7 @@ public final class Schema {
             Flyway.configure()
                     .dataSource(ds)
                     .locations("classpath:db/migration")
+                    .javaMigrations(new BatchTables())
                     .baselineOnMigrate(true)
                     .baselineVersion("0")
                     .baselineDescription("zonemover tables before Flyway")
