@@ -213,13 +213,10 @@ final class RebalanceCommand extends BaseCommand implements Runnable {
         @Option(names = "--plan-id", paramLabel = "ID", description = "With --worker: the plan's id, the same for all its workers (default: zp- and a hash of the plan file's content, so workers given the same file agree without talking).")
         String planId;
 
-        @Option(names = "--lease", paramLabel = "DURATION", converter = DurationConverter.class, description = "With --worker: how long a worker's claim on a move holds without its heartbeat (renewed every third of it), after which another worker takes the move over (default: 30s; the plan keeps the first worker's).")
-        Duration lease;
-
         @Override
         public Integer call() {
-            if (!worker && (workerId != null || planId != null || lease != null)) {
-                throw ZonemoverException.badInput("--worker-id, --plan-id and --lease go with --worker");
+            if (!worker && (workerId != null || planId != null)) {
+                throw ZonemoverException.badInput("--worker-id and --plan-id go with --worker");
             }
             if (planId != null && !planId.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
                 throw ZonemoverException.badInput("--plan-id: '" + planId + "' is not an id (letters, digits, . _ -; "
@@ -227,9 +224,6 @@ final class RebalanceCommand extends BaseCommand implements Runnable {
             }
             if (workerId != null && (workerId.isBlank() || workerId.length() > 255)) {
                 throw ZonemoverException.badInput("--worker-id must be 1 to 255 characters");
-            }
-            if (lease != null && lease.toSeconds() < 3) {
-                throw ZonemoverException.badInput("--lease must be at least 3s, got " + lease.toMillis() + "ms");
             }
             Limits.of(parallel == null ? 1 : parallel, maxUnavailable == null ? 1 : maxUnavailable,
                     maxFailures == null ? 1 : maxFailures);  // bad overrides are named before the file is read
@@ -286,7 +280,8 @@ final class RebalanceCommand extends BaseCommand implements Runnable {
                 FleetService.PlanResult result = worker
                         ? fleet.applyAsWorker(plan, file.toAbsolutePath().toString(), body, check, sharedId,
                         workerId != null ? workerId : FleetService.defaultWorkerId(),
-                        lease != null ? lease : Duration.ofSeconds(30))
+                        // The global --lease: a worker's claim on a move lasts as long as a job's ownership.
+                        global().lease())
                         : fleet.apply(plan, file.toAbsolutePath().toString(), body, check);
                 PlanOutput.printResult(result, global().json(), out());
                 return "COMPLETED".equals(result.status()) ? 0 : 1;

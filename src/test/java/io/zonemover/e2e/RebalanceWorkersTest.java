@@ -169,8 +169,8 @@ class RebalanceWorkersTest {
         assertThat(other.exit()).as(other.err()).isEqualTo(2);
         assertThat(other.err()).contains("--parallel 1", "same limits");
 
-        SimWorlds.Run loose = SimWorlds.run("--sim", dir.toString(), "rebalance", "apply", plan.toString(), "--lease",
-                "10s", "--yes");
+        SimWorlds.Run loose = SimWorlds.run("--sim", dir.toString(), "rebalance", "apply", plan.toString(), "--plan-id",
+                "zp-mine", "--yes");
         assertThat(loose.exit()).isEqualTo(2);
         assertThat(loose.err().lines()).hasSize(1).first().asString().contains("go with --worker");
     }

@@ -52,9 +52,9 @@ class PostgresSchemaTest {
         List<String> tables = jdbc.queryForList("SELECT UPPER(TABLE_NAME) FROM INFORMATION_SCHEMA.TABLES "
                 + "WHERE TABLE_SCHEMA = CURRENT_SCHEMA()", String.class);
         assertThat(tables).contains("ZM_MIGRATION", "ZM_AUDIT", "ZM_CLAIM_LOCK", "ZM_OWNER", "ZM_PLAN",
-                "ZM_PLAN_MOVE", "BATCH_JOB_INSTANCE", "BATCH_JOB_EXECUTION", "BATCH_STEP_EXECUTION_CONTEXT");
+                "ZM_PLAN_MOVE", "ZM_PLAN_CLAIM", "BATCH_JOB_INSTANCE", "BATCH_JOB_EXECUTION", "BATCH_STEP_EXECUTION_CONTEXT");
         assertThat(jdbc.queryForList("SELECT \"version\" FROM \"flyway_schema_history\" WHERE \"success\" "
-                + "ORDER BY \"installed_rank\"", String.class)).containsExactly("1", "2", "2.1");
+                + "ORDER BY \"installed_rank\"", String.class)).containsExactly("1", "2", "2.1", "3");
     }
 
     /** Two real processes opening one empty database at the same moment: both work, neither prints an error. */
