@@ -171,7 +171,8 @@ final class JobsCommand extends BaseCommand implements Runnable {
         @Override
         public Integer call() {
             connections().kube(); // a bad kubeconfig is refused before the state database is touched
-            try (JobEngine engine = JobEngine.start(connections(), new ProgressPrinter(err()),
+            try (var progress = StepEvents.printing(connections(), err());
+                 JobEngine engine = JobEngine.start(connections(), progress,
                     MigrateCommand.pollMillis(global(), pollInterval))) {
                 MigrationService service = engine.migrations();
                 if (engine.fleet().isPlan(id)) {
@@ -279,7 +280,8 @@ final class JobsCommand extends BaseCommand implements Runnable {
         @Override
         public Integer call() {
             ClaimRef ref = ClaimRef.parse(claim);
-            try (JobEngine engine = JobEngine.start(connections(), new ProgressPrinter(err()),
+            try (var progress = StepEvents.printing(connections(), err());
+                 JobEngine engine = JobEngine.start(connections(), progress,
                     MigrateCommand.pollMillis(global(), pollInterval))) {
                 err().println("Adopt the move holding " + ref + ": rebuild it here from its record in the cluster and "
                         + "finish it (or its rollback).");

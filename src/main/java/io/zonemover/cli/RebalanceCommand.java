@@ -241,7 +241,8 @@ final class RebalanceCommand extends BaseCommand implements Runnable {
             FleetPlan plan = new FleetPlan(read.name(), read.createdAt(), read.selection(), read.strategy(), limits,
                     read.moves(), read.before(), read.after(), read.notes());
             connections().kube(); // a bad kubeconfig is refused before the state database is touched
-            try (JobEngine engine = JobEngine.start(connections(), new ProgressPrinter(err()),
+            try (var progress = StepEvents.printing(connections(), err());
+                 JobEngine engine = JobEngine.start(connections(), progress,
                     MigrateCommand.pollMillis(global(), pollInterval), worker ? 1 : limits.parallel())) {
                 FleetService fleet = engine.fleet();
                 boolean split = plan.strategy().type() == FleetPlan.StrategyType.SPLIT_PER_ZONE;

@@ -37,6 +37,7 @@ import picocli.CommandLine.Spec;
                 JobsCommand.class,
                 SnapshotCommand.class,
                 CleanupCommand.class,
+                RescueCommand.class,
                 StorageClassCommand.class,
                 SimCommand.class,
                 BenchCommand.class,

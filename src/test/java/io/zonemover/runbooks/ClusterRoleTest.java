@@ -41,7 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  *     command that makes a call they do not grant fails with that message (so does any end-to-end test whose
  *     code path makes one);</li>
  * <li>least privilege the other way: the representative commands (diagnose, migrate of a two-claim pod and a
- *     rolled-back one, snapshot, storageclass fix, cleanup, a small rebalance) run against the roles, and every
+ *     rolled-back one, snapshot, storageclass fix, cleanup, a small rebalance, a rescue) run against the roles, and every
  *     verb and resource the roles grant was used by one of them, or is named in {@link #USED_ELSEWHERE} with the
  *     command that uses it.</li>
  * </ul>
@@ -56,12 +56,7 @@ class ClusterRoleTest {
     /** Granted, not made by the commands run here: who makes the call ("verb resource"), and why. */
     static final Map<String, String> USED_ELSEWHERE = Map.ofEntries(
             Map.entry("get events", "rescue --watch reads the scheduler's events of a Pending pod"),
-            Map.entry("create events", "rescue --watch records each action and each step of its moves as an Event "
-                    + "on the claim and the StatefulSet"),
             Map.entry("patch events", "rescue --watch: a repeated Event's count"),
-            Map.entry("get leases", "rescue --watch: leader election (Lease in zonemover's namespace, role.yaml)"),
-            Map.entry("create leases", "rescue --watch: the first replica takes the Lease"),
-            Map.entry("update leases", "rescue --watch: the leader renews the Lease, a successor takes it over"),
             Map.entry("get poddisruptionbudgets", "rescue --watch checks the PodDisruptionBudget of the set it moves"),
             Map.entry("update nodes", "migrate --from-snapshot in a zone outage taints the dead node out-of-service "
                     + "(ZoneOutageRescueTest, runbooks/zone-outage.md)"),
@@ -183,6 +178,13 @@ class ClusterRoleTest {
                 "-o", "json");
         assertThat(JSON.readTree(apply.out()).get("status").asText()).isEqualTo("COMPLETED");
         used.addAll(calls(fleet));
+
+        Path rescue = dir.resolve("auto-rescue");
+        world(rescue, "auto-rescue");
+        Run once = ok(0, "--sim", rescue.toString(), "-o", "json", "rescue", "--once", "--grace", "1s",
+                "--poll-interval", "100ms");
+        assertThat(once.out()).contains("\"completed\"");
+        used.addAll(calls(rescue));
 
         Set<String> granted = granted(RbacYaml.read(List.of(ROLES)));
         assertThat(used).as("every call the commands made is granted (a 403 a command swallowed shows here)")

@@ -178,7 +178,7 @@ class ScenariosTest {
     void unknownScenarioNamesTheKnownOnes() {
         assertThatThrownBy(() -> Scenarios.create("nope", Map.of(), SimHarness.T0))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("unknown scenario nope; known: stuck-pod, unbalanced, healthy, large, two-claims, fleet");
+                .hasMessage("unknown scenario nope; known: stuck-pod, unbalanced, healthy, large, two-claims, fleet, auto-rescue");
     }
 
     @Test
