@@ -74,6 +74,15 @@ class ArchitectureTest {
                     "io.zonemover.fleet..", "org.yaml.snakeyaml..", "io.zonemover.cluster..", "io.zonemover.aws..")
             .because("planning reads a FleetState and writes a FleetPlan (fleet/package-info.java)");
 
+    /** rescue: over the Cluster port, diagnose's findings and the move engine's use cases; no client of its own. */
+    @ArchTest
+    static final ArchRule rescueReachesKubernetesThroughThePort = noClasses()
+            .that().resideInAPackage("io.zonemover.rescue..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.zonemover.cli..", "io.kubernetes.client..",
+                    "okhttp3..", "software.amazon.awssdk..", "org.springframework..")
+            .because("rescue talks to Kubernetes through Cluster and runs moves through MigrationService "
+                    + "(rescue/package-info.java)");
+
     /** cluster and aws: the two ports and their adapters know nothing of the use cases above them. */
     @ArchTest
     static final ArchRule portsDoNotDependOnUseCases = noClasses()

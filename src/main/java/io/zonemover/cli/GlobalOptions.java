@@ -12,6 +12,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Arrays;
@@ -23,6 +24,14 @@ import java.util.regex.Pattern;
 public final class GlobalOptions {
 
     public enum Output { table, json }
+
+    /** The environment variable naming the state database when --db is not given. */
+    static final String DB_ENV = "ZONEMOVER_DB";
+    /** The environment variable giving the lease length when --lease is not given. */
+    static final String LEASE_ENV = "ZONEMOVER_LEASE";
+    private static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
+    private static final Duration SHORTEST_LEASE = Duration.ofSeconds(2);
+    private static final Pattern PASSWORD = Pattern.compile("(?i)(password=)[^&;]*");
 
     /** What H2 adds to the base name of a file database. */
     static final String H2_SUFFIX = ".mv.db";
@@ -65,9 +74,16 @@ public final class GlobalOptions {
     URI ec2Endpoint;
 
     @Option(names = "--db", scope = ScopeType.INHERIT, paramLabel = "PATH|JDBC_URL",
-            description = "Job state database: an H2 file (PATH, stored as PATH.mv.db) or a JDBC URL "
-                    + "(default: H2 file ~/.zonemover/state; with --sim, DIR/state).")
+            description = "Job state database: an H2 file (PATH, stored as PATH.mv.db) or a JDBC URL such as "
+                    + "jdbc:postgresql://HOST:5432/DB?user=U&password=P to share jobs as a team (default: "
+                    + "$ZONEMOVER_DB, else H2 file ~/.zonemover/state; with --sim, DIR/state).")
     String db;
+
+    @Option(names = "--lease", scope = ScopeType.INHERIT, paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "How long a running job's lease lasts without renewal (renewed every third of it): after "
+                    + "a crash on another machine, how long until another may resume the job (default: "
+                    + "$ZONEMOVER_LEASE, else 30s).")
+    Duration lease;
 
     @Option(names = "--sim", scope = ScopeType.INHERIT, paramLabel = "DIR",
             description = "Run against the simulated world in DIR (see `zonemover sim init`) instead of a real cluster and AWS.")
@@ -93,8 +109,40 @@ public final class GlobalOptions {
         return verbose;
     }
 
+    /** The state database as given: --db, else $ZONEMOVER_DB, else null (the default file). */
+    private String db() {
+        if (db != null) {
+            return db;
+        }
+        String env = System.getenv(DB_ENV);
+        return env == null || env.isBlank() ? null : env.strip();
+    }
+
+    /** How long a job's lease lasts without renewal: --lease, else $ZONEMOVER_LEASE, else 30 s. */
+    public Duration lease() {
+        if (lease != null) {
+            return lease;
+        }
+        String env = System.getenv(LEASE_ENV);
+        if (env == null || env.isBlank()) {
+            return DEFAULT_LEASE;
+        }
+        try {
+            return new DurationConverter().convert(env);
+        } catch (RuntimeException e) {
+            throw ZonemoverException.badInput(LEASE_ENV + "=" + env + ": " + e.getMessage());
+        }
+    }
+
+    /** Whether the state database is PostgreSQL (a URL of the PostgreSQL driver). */
+    boolean postgres() {
+        String given = db();
+        return given != null && given.toLowerCase(Locale.ROOT).startsWith("jdbc:postgresql:");
+    }
+
     /** The JDBC URL of the job state database. */
     public String jdbcUrl() {
+        String db = db();
         if (db != null && db.startsWith("jdbc:")) {
             return db;
         }
@@ -119,6 +167,11 @@ public final class GlobalOptions {
             throw ZonemoverException.badInput("--sim " + new WorldStore.NotAWorldException(sim).getMessage());
         }
         validateDatabase();
+        Duration leaseLength = lease();
+        if (leaseLength.compareTo(SHORTEST_LEASE) < 0) {
+            throw ZonemoverException.badInput((lease != null ? "--lease" : LEASE_ENV) + " " + leaseLength.toMillis()
+                    + "ms: too short to renew reliably (at least 2s)");
+        }
         if (ec2Endpoint != null) {
             String scheme = ec2Endpoint.getScheme();
             if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
@@ -145,10 +198,14 @@ public final class GlobalOptions {
         }
     }
 
-    /** The state database as users name it in messages: the --db value, or the default file. */
+    /**
+     * The state database as users name it in messages: the --db (or $ZONEMOVER_DB) value with any password
+     * masked, or the default file.
+     */
     String databaseLabel() {
+        String db = db();
         if (db != null) {
-            return "--db " + db;
+            return (this.db != null ? "--db " : DB_ENV + "=") + redacted(db);
         }
         String url = jdbcUrl();
         return "state database " + url.substring("jdbc:h2:file:".length(), url.indexOf(';')) + H2_SUFFIX;
@@ -163,7 +220,7 @@ public final class GlobalOptions {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof SQLException sql && sql.getSQLState() != null) {
                 String state = sql.getSQLState();
-                String what = switch (state) {
+                String what = postgres() ? postgresProblem(sql, opening) : switch (state) {
                     case "28000" -> "the database refused the user name or password (zonemover connects as sa"
                             + " with no password)";
                     case "90020" -> "in use by another program (" + h2Message(sql) + ")";
@@ -172,7 +229,7 @@ public final class GlobalOptions {
                     default -> BAD_DATABASE_STATES.contains(state) || opening && (state.startsWith("08")
                             || state.equals("90028")) ? h2Message(sql) : null;
                 };
-                if (what != null && !"90067".equals(state)) {
+                if (what != null && !(!postgres() && "90067".equals(state))) {
                     return new ZonemoverException(ZonemoverException.Kind.BAD_INPUT,
                             databaseLabel() + ": " + what, failure);
                 }
@@ -181,12 +238,30 @@ public final class GlobalOptions {
         return null;
     }
 
+    /** What a PostgreSQL SQLState says is wrong with --db as given, or null for a failure while working in it. */
+    private static String postgresProblem(SQLException sql, boolean opening) {
+        String message = redacted(firstLine(sql.getMessage()));
+        return switch (sql.getSQLState()) {
+            case "28P01", "28000" -> "the server refused the user name or password (" + message + ")";
+            case "3D000" -> "no such database on the server (" + message + "); create it first";
+            case "3F000" -> "no such schema (" + message + ")";
+            case "42501" -> opening ? "the user may not create or use zonemover's tables (" + message + ")" : null;
+            case "08001", "08004", "08006" -> opening ? "cannot connect to the server (" + message + ")" : null;
+            default -> null;
+        };
+    }
+
+    /** The URL with any password=... masked: messages name the database, never its secret. */
+    static String redacted(String text) {
+        return text == null ? null : PASSWORD.matcher(text).replaceAll("$1***");
+    }
+
     /**
      * The file checks for the state database the commands that run jobs open, the default one included
      * (--db itself is checked by {@link #validate()} for every command).
      */
     void validateStateDatabase() {
-        if (db != null) {
+        if (db() != null) {
             validateDatabase();
         } else {
             String url = jdbcUrl();
@@ -195,18 +270,19 @@ public final class GlobalOptions {
     }
 
     private void validateDatabase() {
+        String db = db();
         if (db == null) {
             return;
         }
         if (db.isBlank() || db.indexOf(';') >= 0 && !db.startsWith("jdbc:")) {
-            throw ZonemoverException.badInput("--db '" + db + "': not a file path or a JDBC URL");
+            throw ZonemoverException.badInput(databaseLabel() + ": not a file path or a JDBC URL");
         }
         if (db.startsWith("jdbc:")) {
             try {
                 DriverManager.getDriver(db);
             } catch (SQLException e) {
-                throw ZonemoverException.badInput(databaseLabel()
-                        + ": no JDBC driver takes this URL (give a file path, or jdbc:h2:file:/PATH)");
+                throw ZonemoverException.badInput(databaseLabel() + ": no JDBC driver takes this URL (give a file "
+                        + "path, jdbc:h2:file:/PATH or jdbc:postgresql://HOST:PORT/DB?user=U&password=P)");
             }
             Path file = h2FileOf(db);
             if (file != null) {

@@ -12,6 +12,7 @@ import io.zonemover.jobs.MigrationService;
 import io.zonemover.jobs.Progress;
 import io.zonemover.jobs.SplitJob;
 import io.zonemover.jobs.SplitService;
+import io.zonemover.state.Schema;
 import org.springframework.boot.Banner;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
@@ -28,7 +29,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Starts Spring (Batch on its JDBC repository, H2 by default) only for the commands that run or inspect
+ * Starts Spring (Batch on its JDBC repository: an H2 file by default, or PostgreSQL or another database named
+ * by --db / $ZONEMOVER_DB) only for the commands that run or inspect
  * jobs. The two ports are handed in from {@link Connections}, built only if a step asks for them.
  */
 final class JobEngine implements AutoCloseable {
@@ -56,13 +58,19 @@ final class JobEngine implements AutoCloseable {
         options.validateStateDatabase();
         Map<String, Object> properties = new LinkedHashMap<>();
         properties.put("spring.datasource.url", options.jdbcUrl());
-        properties.put("spring.datasource.username", "sa");
+        if (options.jdbcUrl().startsWith("jdbc:h2:")) {
+            // H2's default user; another database takes its user and password from the URL.
+            properties.put("spring.datasource.username", "sa");
+        }
         properties.put("spring.datasource.hikari.maximum-pool-size", String.valueOf(4 + 2 * Math.max(1, parallelMoves)));
         // Connections are opened as moves need them, not all at start: most commands use one or two.
         properties.put("spring.datasource.hikari.minimum-idle", "1");
         // Moves of a plan create their jobs concurrently; SERIALIZABLE creation makes them fail on each other.
         properties.put("spring.batch.jdbc.isolation-level-for-create", "read-committed");
-        properties.put("spring.batch.jdbc.initialize-schema", "always");
+        // Batch's tables come from Flyway with zonemover's (state.Schema): Boot's initializer errs on a second
+        // run against PostgreSQL, and races when two processes start at once on an empty database.
+        properties.put("spring.batch.jdbc.initialize-schema", "never");
+        properties.put("zonemover.lease-millis", String.valueOf(options.lease().toMillis()));
         properties.put("spring.batch.job.enabled", "false");
         properties.put("spring.main.lazy-initialization", "true");
         properties.put("zonemover.poll-millis", String.valueOf(pollMillis));
@@ -91,8 +99,10 @@ final class JobEngine implements AutoCloseable {
             throw opening(options, e);
         }
         // Open the database now, so a --db that is not one is told apart from a failure inside a job.
+        // Then bring its tables up to date, before Batch reads any.
         try (Connection connection = context.getBean(DataSource.class).getConnection()) {
             connection.isValid(1);
+            Schema.migrate(context.getBean(DataSource.class));
         } catch (SQLException | RuntimeException e) {
             context.close();
             throw opening(options, e);

@@ -95,7 +95,16 @@ final class JobsCommand extends BaseCommand implements Runnable {
                     Map<String, Object> json = summary(job);
                     json.put("checkpoint", job.checkpoint());
                     json.put("steps", job.steps());
-                    json.put("audit", job.audit());
+                    // Instants as ISO-8601 text: the JSON writer has no java.time support.
+                    json.put("audit", job.audit().stream().map(e -> {
+                        Map<String, Object> entry = new LinkedHashMap<>();
+                        entry.put("at", e.at().toString());
+                        entry.put("step", e.step());
+                        entry.put("action", e.action());
+                        entry.put("detail", e.detail());
+                        return entry;
+                    }).toList());
+                    json.put("lease", leaseJson(job.lease()));
                     out().println(Json.write(json));
                     return 0;
                 }
@@ -106,6 +115,11 @@ final class JobsCommand extends BaseCommand implements Runnable {
                         m.oldVolume(), m.newVolume() == null ? "-" : m.newVolume());
                 if (m.downtimeSeconds() != null) {
                     out().printf("  downtime %.1fs%n", m.downtimeSeconds());
+                }
+                if (job.lease() != null) {
+                    out().printf("  owner %s, lease %s%s%n", job.lease().describe(), job.lease().leaseWords(),
+                            job.owner() != null ? "" : ": no live owner, `zonemover jobs resume " + m.id()
+                                    + "` takes it over");
                 }
                 out().println();
                 Table steps = Table.of("STEP", "STATUS", "SECONDS", "ITERATIONS");
@@ -157,7 +171,8 @@ final class JobsCommand extends BaseCommand implements Runnable {
         @Override
         public Integer call() {
             connections().kube(); // a bad kubeconfig is refused before the state database is touched
-            try (JobEngine engine = JobEngine.start(connections(), new ProgressPrinter(err()),
+            try (var progress = StepEvents.printing(connections(), err());
+                 JobEngine engine = JobEngine.start(connections(), progress,
                     MigrateCommand.pollMillis(global(), pollInterval))) {
                 MigrationService service = engine.migrations();
                 if (engine.fleet().isPlan(id)) {
@@ -265,7 +280,8 @@ final class JobsCommand extends BaseCommand implements Runnable {
         @Override
         public Integer call() {
             ClaimRef ref = ClaimRef.parse(claim);
-            try (JobEngine engine = JobEngine.start(connections(), new ProgressPrinter(err()),
+            try (var progress = StepEvents.printing(connections(), err());
+                 JobEngine engine = JobEngine.start(connections(), progress,
                     MigrateCommand.pollMillis(global(), pollInterval))) {
                 err().println("Adopt the move holding " + ref + ": rebuild it here from its record in the cluster and "
                         + "finish it (or its rollback).");
@@ -294,6 +310,21 @@ final class JobsCommand extends BaseCommand implements Runnable {
         row.put("createdAt", m.createdAt().toString());
         row.put("runningIn", job.owner());
         return row;
+    }
+
+    /** The job's lease for `jobs show -o json`: who holds it and until when (database clock), or null. */
+    static Map<String, Object> leaseJson(MigrationStore.Owner lease) {
+        if (lease == null) {
+            return null;
+        }
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("host", lease.host());
+        map.put("pid", lease.pid());
+        map.put("instance", lease.instanceId());
+        map.put("until", lease.leaseUntil() == null ? null : lease.leaseUntil().toString());
+        map.put("secondsLeft", lease.leaseLeft().toMillis() / 1000.0);
+        map.put("live", MigrationStore.alive(lease));
+        return map;
     }
 
     static void printResult(MigrationService.Result r, boolean json, PrintWriter out) {

@@ -93,7 +93,8 @@ final class MigrateCommand extends BaseCommand implements Callable<Integer> {
         MigrationPlanner.SnapshotSource source = fromSnapshot == null ? null
                 : new MigrationPlanner.SnapshotSource(fromSnapshot, nodeIsDown);
         connections().kube(); // a bad kubeconfig is refused before the state database is touched
-        try (JobEngine engine = JobEngine.start(connections(), new ProgressPrinter(err()), pollMillis(global(), pollInterval))) {
+        try (var progress = StepEvents.printing(connections(), err());
+             JobEngine engine = JobEngine.start(connections(), progress, pollMillis(global(), pollInterval))) {
             MigrationService service = engine.migrations();
             MigrationPlan plan = service.plan(ref, pod != null, to, !noPreSnapshot, source);
             printPlan(plan);

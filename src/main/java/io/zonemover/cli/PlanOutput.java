@@ -40,10 +40,22 @@ final class PlanOutput {
             return;
         }
         out.println("Plan " + result.planId() + " (" + result.name() + "): " + result.status() + " " + result.counts());
-        Table table = Table.of("#", "POD", "FROM", "TO", "STATE", "JOB", "SECONDS", "DETAIL");
-        result.moves().forEach(m -> table.row(m.index(), m.pod(), m.from(), m.to(), m.state(),
-                m.jobId() == null ? "-" : m.jobId(), m.seconds() == null ? "-" : String.format("%.1f", m.seconds()),
-                m.detail() == null ? "" : m.detail()));
+        // A plan its workers share says per move which worker ran it (and whose lapsed lease it took over).
+        boolean workers = result.moves().stream().anyMatch(m -> m.worker() != null);
+        Table table = workers ? Table.of("#", "POD", "FROM", "TO", "STATE", "JOB", "WORKER", "SECONDS", "DETAIL")
+                : Table.of("#", "POD", "FROM", "TO", "STATE", "JOB", "SECONDS", "DETAIL");
+        result.moves().forEach(m -> {
+            String job = m.jobId() == null ? "-" : m.jobId();
+            String seconds = m.seconds() == null ? "-" : String.format("%.1f", m.seconds());
+            String detail = m.detail() == null ? "" : m.detail();
+            if (workers) {
+                String worker = m.worker() == null ? "-" : m.worker()
+                        + (m.takenOverFrom() == null ? "" : " (took over from " + m.takenOverFrom() + ")");
+                table.row(m.index(), m.pod(), m.from(), m.to(), m.state(), job, worker, seconds, detail);
+            } else {
+                table.row(m.index(), m.pod(), m.from(), m.to(), m.state(), job, seconds, detail);
+            }
+        });
         table.print(out);
         if (result.message() != null) {
             out.println(result.message());

@@ -176,7 +176,9 @@ final class RebalanceCommand extends BaseCommand implements Runnable {
             footerHeading = "%nExamples:%n",
             footer = {"  zonemover rebalance apply spread.yaml --dry-run",
                     "  zonemover rebalance apply spread.yaml --parallel 4 --check 'psql -c \"select 1\"' --yes",
-                    "  zonemover jobs resume zp-1a2b3c       # after an interruption"})
+                    "  zonemover jobs resume zp-1a2b3c       # after an interruption",
+                    "  # one of several workers: the same line on each machine, or in each pod of an Indexed Job",
+                    "  zonemover --db jdbc:postgresql://db/zm rebalance apply spread.yaml --worker --yes"})
     static final class Apply extends BaseCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "FILE", description = "A plan file from `zonemover rebalance plan --out`.")
         Path file;
@@ -202,8 +204,27 @@ final class RebalanceCommand extends BaseCommand implements Runnable {
         @Option(names = "--poll-interval", paramLabel = "DURATION", hidden = true, converter = DurationConverter.class)
         Duration pollInterval;
 
+        @Option(names = "--worker", description = "Join as one of several workers sharing the plan through the state database (--db: a database server they all reach, e.g. PostgreSQL; the default H2 file is served to other processes by the first one that opened it, so its end cuts them off): several processes, on several machines or in the pods of a Kubernetes Indexed Job, apply the same file with the same limits; each claims the next move the limits allow and runs one move at a time. --parallel is then the most moves in flight across all workers, which is also what bounds the EC2 requests they make together; the disruption budgets and --max-failures hold across them too. A worker killed mid-move has its move taken over by another once its lease lapses. Exits 0 when the plan is complete, 1 when it stopped and nothing is left for this worker.")
+        boolean worker;
+
+        @Option(names = "--worker-id", paramLabel = "NAME", description = "With --worker: this worker's name in `zonemover jobs show PLAN` (default: PID@HOST; in a pod, HOST is the pod's name).")
+        String workerId;
+
+        @Option(names = "--plan-id", paramLabel = "ID", description = "With --worker: the plan's id, the same for all its workers (default: zp- and a hash of the plan file's content, so workers given the same file agree without talking).")
+        String planId;
+
         @Override
         public Integer call() {
+            if (!worker && (workerId != null || planId != null)) {
+                throw ZonemoverException.badInput("--worker-id and --plan-id go with --worker");
+            }
+            if (planId != null && !planId.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+                throw ZonemoverException.badInput("--plan-id: '" + planId + "' is not an id (letters, digits, . _ -; "
+                        + "at most 64)");
+            }
+            if (workerId != null && (workerId.isBlank() || workerId.length() > 255)) {
+                throw ZonemoverException.badInput("--worker-id must be 1 to 255 characters");
+            }
             Limits.of(parallel == null ? 1 : parallel, maxUnavailable == null ? 1 : maxUnavailable,
                     maxFailures == null ? 1 : maxFailures);  // bad overrides are named before the file is read
             String body;
@@ -220,11 +241,17 @@ final class RebalanceCommand extends BaseCommand implements Runnable {
             FleetPlan plan = new FleetPlan(read.name(), read.createdAt(), read.selection(), read.strategy(), limits,
                     read.moves(), read.before(), read.after(), read.notes());
             connections().kube(); // a bad kubeconfig is refused before the state database is touched
-            try (JobEngine engine = JobEngine.start(connections(), new ProgressPrinter(err()),
-                    MigrateCommand.pollMillis(global(), pollInterval), limits.parallel())) {
+            try (var progress = StepEvents.printing(connections(), err());
+                 JobEngine engine = JobEngine.start(connections(), progress,
+                    MigrateCommand.pollMillis(global(), pollInterval), worker ? 1 : limits.parallel())) {
                 FleetService fleet = engine.fleet();
                 boolean split = plan.strategy().type() == FleetPlan.StrategyType.SPLIT_PER_ZONE;
-                if (!split) {
+                if (split && worker) {
+                    throw ZonemoverException.badInput("--worker: a split plan (--split-per-zone) runs in one process");
+                }
+                String sharedId = worker ? (planId != null ? planId : FleetService.sharedId(body)) : null;
+                // A worker joining a plan already under way skips the check: its moved pods no longer match it.
+                if (!split && (sharedId == null || !fleet.isPlan(sharedId))) {
                     fleet.check(plan, file.toString());  // a split plan is checked by the split service itself
                 }
                 PrintWriter w = global().json() ? err() : out();
@@ -250,7 +277,12 @@ final class RebalanceCommand extends BaseCommand implements Runnable {
                     PlanOutput.printSplit(result, global().json(), out());
                     return "COMPLETED".equals(result.status()) ? 0 : 1;
                 }
-                FleetService.PlanResult result = fleet.apply(plan, file.toAbsolutePath().toString(), body, check);
+                FleetService.PlanResult result = worker
+                        ? fleet.applyAsWorker(plan, file.toAbsolutePath().toString(), body, check, sharedId,
+                        workerId != null ? workerId : FleetService.defaultWorkerId(),
+                        // The global --lease: a worker's claim on a move lasts as long as a job's ownership.
+                        global().lease())
+                        : fleet.apply(plan, file.toAbsolutePath().toString(), body, check);
                 PlanOutput.printResult(result, global().json(), out());
                 return "COMPLETED".equals(result.status()) ? 0 : 1;
             }

@@ -55,6 +55,7 @@ public final class RootCommand implements Runnable, AutoCloseable {
         all.put("jobs", JobsCommand.class);
         all.put("snapshot", SnapshotCommand.class);
         all.put("cleanup", CleanupCommand.class);
+        all.put("rescue", RescueCommand.class);
         all.put("storageclass", StorageClassCommand.class);
         all.put("sim", SimCommand.class);
         all.put("bench", BenchCommand.class);

@@ -6,6 +6,8 @@ import io.zonemover.sim.SimServers;
 import io.zonemover.sim.World;
 import io.zonemover.sim.WorldStore;
 import io.zonemover.sim.kube.ApiFaults;
+import io.zonemover.sim.kube.api.RbacPolicy;
+import io.zonemover.sim.kube.api.RbacYaml;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -48,6 +50,14 @@ final class SimCommand extends BaseCommand implements Runnable {
                 description = "Scenario option, e.g. k8sVersion=1.33, pods=10000 (large), sets=12 (fleet), sizeGiB=100 (unbalanced).")
         Map<String, String> settings = new LinkedHashMap<>();
 
+        @Option(names = "--rbac", paramLabel = "FILE|DIR",
+                description = {"Enforce Kubernetes RBAC: the world's API server takes every request to come from the "
+                        + "ServiceAccount that the bindings in these manifests name (YAML files, or directories of them, "
+                        + "e.g. jobs/base) and answers 403 Forbidden, as a real server would, to what their Roles and "
+                        + "ClusterRoles do not grant. Kept with the world: every process serving it enforces it. "
+                        + "Repeatable."})
+        List<Path> rbac = new java.util.ArrayList<>();
+
         @Override
         public Integer call() {
             if (!Scenarios.names().contains(scenario)) {
@@ -63,9 +73,22 @@ final class SimCommand extends BaseCommand implements Runnable {
             if (Files.exists(dir) && !Files.isDirectory(dir)) {
                 throw ZonemoverException.badInput(dir + " exists and is not a directory");
             }
+            RbacPolicy policy = null;
+            if (!rbac.isEmpty()) {
+                try {
+                    policy = RbacYaml.read(rbac);
+                } catch (IllegalArgumentException e) {
+                    throw ZonemoverException.badInput("--rbac " + e.getMessage());
+                }
+            }
             World world = Scenarios.create(scenario, settings, System.currentTimeMillis());
-            WorldStore.create(dir, world, timeScale, scenario);
+            WorldStore store = WorldStore.create(dir, world, timeScale, scenario);
             out().printf("Created world %s from scenario %s (time scale %sx).%n", dir, scenario, fmt(timeScale));
+            if (policy != null) {
+                store.enforce(policy);
+                out().printf("Its API server authorizes every request as %s: %d rule(s) from %s.%n", policy.user(),
+                        policy.rules().size(), String.join(", ", rbac.stream().map(Path::toString).toList()));
+            }
             out().printf("Look at it with `zonemover sim show %s`, or `zonemover --sim %s diagnose`.%n", dir, dir);
             return 0;
         }

@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
 /** `zonemover snapshot`: protective snapshots of StatefulSet claims, keeping the newest N per volume. */
 @Command(name = "snapshot",
         description = {"Takes a protective snapshot of every EBS claim of the selected StatefulSets' pods, and keeps "
-                + "the newest N per volume: run it on a schedule (jobs/snapshot-cronjob.yaml) and a zone outage "
+                + "the newest N per volume: run it on a schedule (jobs/base/snapshot-cronjob.yaml) and a zone outage "
                 + "loses at most the writes since the last one (`migrate --from-snapshot latest` restores from it).",
                 "",
                 "Snapshots are incremental and tagged zonemover.io/protect=true, zonemover.io/claim, "

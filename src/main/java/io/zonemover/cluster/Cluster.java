@@ -3,6 +3,7 @@ package io.zonemover.cluster;
 import io.zonemover.domain.ClaimRef;
 import io.zonemover.domain.Placement;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,7 +47,20 @@ public interface Cluster {
     record StatefulSet(String namespace, String name, String uid, int replicas, int readyReplicas,
                        boolean deleting, List<String> claimTemplates, List<String> sharedClaims,
                        String updateStrategy, String updateRevision, long generation, long observedGeneration,
-                       String manifest) {
+                       String manifest, Map<String, String> annotations) {
+
+        public StatefulSet {
+            annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
+        }
+
+        /** Without annotations. */
+        public StatefulSet(String namespace, String name, String uid, int replicas, int readyReplicas,
+                           boolean deleting, List<String> claimTemplates, List<String> sharedClaims,
+                           String updateStrategy, String updateRevision, long generation, long observedGeneration,
+                           String manifest) {
+            this(namespace, name, uid, replicas, readyReplicas, deleting, claimTemplates, sharedClaims,
+                    updateStrategy, updateRevision, generation, observedGeneration, manifest, Map.of());
+        }
 
         /** The claim of one of its pods made from one of its templates: template-sts-ordinal. */
         public String claimName(String template, int ordinal) {
@@ -61,6 +75,53 @@ public interface Cluster {
 
     /** A node as a rescue needs it: is it Ready, where is it, which EC2 instance runs it, how is it tainted. */
     record Node(String name, String zone, boolean ready, String instanceId, List<String> taints) {
+    }
+
+    /**
+     * A pod the scheduler could not place (condition PodScheduled=False).
+     *
+     * @param statefulSet the owning StatefulSet's name, or null
+     * @param message     the condition's message (the scheduler's words)
+     * @param since       when the scheduler first failed to place it: the condition's lastTransitionTime, or
+     *                    else the first FailedScheduling event about the pod; null when neither says. On the API
+     *                    server's clock.
+     */
+    record UnscheduledPod(String namespace, String name, String uid, String statefulSet, String message,
+                          Instant since) {
+    }
+
+    /** The pods the scheduler could not place, and the API server's clock when it answered (its Date header). */
+    record Unscheduled(Instant serverTime, List<UnscheduledPod> pods) {
+        public Unscheduled {
+            pods = List.copyOf(pods);
+        }
+    }
+
+    /**
+     * A coordination.k8s.io/v1 Lease as leader election uses it (client-go's LeaderElectionRecord).
+     *
+     * @param holderIdentity  empty or null: nobody holds it (a holder that stepped down)
+     * @param resourceVersion as read: an update carrying it fails with a CONFLICT if anyone wrote the Lease since
+     */
+    record Lease(String namespace, String name, String holderIdentity, int leaseDurationSeconds,
+                 Instant acquireTime, Instant renewTime, int leaseTransitions, String resourceVersion) {
+
+        public Lease withResourceVersion(String version) {
+            return new Lease(namespace, name, holderIdentity, leaseDurationSeconds, acquireTime, renewTime,
+                    leaseTransitions, version);
+        }
+    }
+
+    /**
+     * A core v1 Event about one object, as zonemover reports what it did (reportingComponent {@code zonemover}).
+     *
+     * @param kind     of the object: PersistentVolumeClaim, StatefulSet, Pod
+     * @param uid      of the object as it is now, so that {@code kubectl describe} finds the event; may be null
+     * @param type     Normal or Warning
+     * @param instance who reports it (reportingInstance): the pod or host this zonemover runs in
+     */
+    record ObjectEvent(String namespace, String kind, String apiVersion, String name, String uid, String type,
+                       String reason, String action, String message, String instance) {
     }
 
     Optional<Claim> claim(ClaimRef ref);
@@ -79,6 +140,13 @@ public interface Cluster {
 
     /** The StatefulSet's pods (owned by it, or named after it and orphaned). */
     List<Pod> podsOf(String namespace, String statefulSetName);
+
+    /**
+     * The pods of {@code namespace} (every namespace when null) that are Pending and that the scheduler could
+     * not place. One list call (field selector {@code status.phase=Pending}); the events of a pod are read
+     * only when its condition carries no lastTransitionTime.
+     */
+    Unscheduled unscheduledPods(String namespace);
 
     /** The StatefulSet whose volumeClaimTemplates produce this claim's name (template-sts-ordinal). */
     Optional<StatefulSet> statefulSetOwning(ClaimRef ref);
@@ -153,6 +221,34 @@ public interface Cluster {
     void saveConfigMap(String namespace, String name, Map<String, String> labels, Map<String, String> data);
 
     void deleteConfigMap(String namespace, String name);
+
+    // leader election and events (rescue --watch)
+
+    Optional<Lease> lease(String namespace, String name);
+
+    /**
+     * Creates the Lease. Unlike the other creates, one that exists is not success but a CONFLICT
+     * {@link io.zonemover.domain.PortError}: whoever created it first holds it.
+     */
+    Lease createLease(Lease lease);
+
+    /**
+     * Replaces the Lease, carrying the resourceVersion it was read with (compare-and-set): a CONFLICT
+     * {@link io.zonemover.domain.PortError} when anyone wrote it since. Returns it as stored (new resourceVersion).
+     */
+    Lease updateLease(Lease lease);
+
+    /**
+     * Records an Event (POST .../events), once, without retrying: events are best-effort and a caller never
+     * waits on them. Returns the Event's name, for {@link #repeatEvent}.
+     */
+    String createEvent(ObjectEvent event, Instant at);
+
+    /**
+     * Counts a repeat of an Event this process created (PATCH of count and lastTimestamp), as client-go's
+     * recorder does instead of creating the same event again. False when the Event is gone (expired).
+     */
+    boolean repeatEvent(String namespace, String name, int count, Instant at);
 
     // split-per-zone
 

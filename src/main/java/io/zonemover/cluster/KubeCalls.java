@@ -66,6 +66,19 @@ final class KubeCalls {
         }
     }
 
+    /** One attempt, not retried: for calls that are best-effort (events), whose caller must not wait. */
+    <T> T once(String what, ApiCall<T> call) {
+        try {
+            return call.run();
+        } catch (ApiException e) {
+            throw error(what, e.getCode(), e.getResponseBody(), e);
+        } catch (PortError e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw io(what, e);
+        }
+    }
+
     /** Empty when the object does not exist. */
     <T> Optional<T> read(String what, ApiCall<T> call) {
         try {

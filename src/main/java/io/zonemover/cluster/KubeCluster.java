@@ -31,6 +31,7 @@ import io.zonemover.domain.LabelSelector;
 import io.zonemover.domain.Placement;
 import io.zonemover.domain.PortError;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -53,6 +54,9 @@ public final class KubeCluster implements Cluster {
     private final KubeCalls calls;
     private final JSON json;
     private final ConfigMaps configMaps;
+    private final Leases leases;
+    private final KubeEvents events;
+    private final UnscheduledPods unscheduled;
 
     public KubeCluster(ApiClient client) {
         this.client = client;
@@ -62,6 +66,9 @@ public final class KubeCluster implements Cluster {
         this.calls = new KubeCalls(client);
         this.json = client.getJSON();
         this.configMaps = new ConfigMaps(core, calls);
+        this.leases = new Leases(new io.kubernetes.client.openapi.apis.CoordinationV1Api(client), calls);
+        this.events = new KubeEvents(client, core, calls);
+        this.unscheduled = new UnscheduledPods(core, calls);
     }
 
     // ---- reads ----
@@ -222,6 +229,11 @@ public final class KubeCluster implements Cluster {
         return new Pod(meta.getNamespace(), meta.getName(), meta.getUid(),
                 pod.getStatus() == null ? null : pod.getStatus().getPhase(), ready, started, nodeName, zone, owner,
                 meta.getDeletionTimestamp() != null, unschedulable, revision, startTime, claims);
+    }
+
+    @Override
+    public Unscheduled unscheduledPods(String namespace) {
+        return unscheduled.read(namespace);
     }
 
     @Override
@@ -495,6 +507,33 @@ public final class KubeCluster implements Cluster {
     @Override
     public void deleteConfigMap(String namespace, String name) {
         configMaps.delete(namespace, name);
+    }
+
+    // ---- leader election and events ----
+
+    @Override
+    public Optional<Lease> lease(String namespace, String name) {
+        return leases.read(namespace, name);
+    }
+
+    @Override
+    public Lease createLease(Lease lease) {
+        return leases.create(lease);
+    }
+
+    @Override
+    public Lease updateLease(Lease lease) {
+        return leases.update(lease);
+    }
+
+    @Override
+    public String createEvent(ObjectEvent event, Instant at) {
+        return events.create(event, at);
+    }
+
+    @Override
+    public boolean repeatEvent(String namespace, String name, int count, Instant at) {
+        return events.repeat(namespace, name, count, at);
     }
 
     // ---- split-per-zone ----

@@ -245,7 +245,21 @@ final class Manifests {
                 meta.has("deletionTimestamp"), templates, shared,
                 spec.has("updateStrategy") ? spec.get("updateStrategy").toString() : null,
                 text(status, "updateRevision"), meta.has("generation") ? meta.get("generation").getAsLong() : 0,
-                status.has("observedGeneration") ? status.get("observedGeneration").getAsLong() : 0, sts.toString());
+                status.has("observedGeneration") ? status.get("observedGeneration").getAsLong() : 0, sts.toString(),
+                stringMap(meta, "annotations"));
+    }
+
+    /** A map of strings in {@code o} (labels, annotations), empty when absent. */
+    private static Map<String, String> stringMap(JsonObject o, String field) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        if (o != null && o.has(field) && o.get(field).isJsonObject()) {
+            o.getAsJsonObject(field).entrySet().forEach(e -> {
+                if (e.getValue().isJsonPrimitive()) {
+                    out.put(e.getKey(), e.getValue().getAsString());
+                }
+            });
+        }
+        return out;
     }
 
     /**

@@ -6,7 +6,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-/** Keeps this process's claim on a job fresh while it runs, so no other process resumes it meanwhile. */
+/**
+ * Renews this process's lease on a job while it runs, three times per lease length, so that a missed renewal
+ * or two (a slow database) does not let the lease run out. A renewal that finds the lease taken is not acted on
+ * here: the steps check ownership before each action and stop ({@link MigrationStore#checkStillOwner}).
+ */
 final class Heartbeat implements AutoCloseable {
 
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -16,13 +20,14 @@ final class Heartbeat implements AutoCloseable {
     });
 
     Heartbeat(MigrationStore store, String id) {
+        long period = Math.max(100, store.lease().toMillis() / 3);
         timer.scheduleAtFixedRate(() -> {
             try {
                 store.heartbeat(id);
             } catch (RuntimeException ignored) {
-                // A missed heartbeat only matters after 30 s; the next one retries.
+                // The next renewal retries; the lease only runs out after three misses.
             }
-        }, 2, 2, TimeUnit.SECONDS);
+        }, period, period, TimeUnit.MILLISECONDS);
     }
 
     @Override

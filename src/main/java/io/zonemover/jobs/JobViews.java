@@ -24,8 +24,14 @@ public final class JobViews {
     public record StepTiming(String name, String status, double seconds, long iterations) {
     }
 
+    /**
+     * @param owner the process running the job now ("machine-a (pid 42, instance ...)"), or null if none holds a
+     *              live lease
+     * @param lease the job's lease row, live or expired, or null if no process holds or left one
+     */
     public record JobView(MigrationStore.Migration migration, String status, Map<String, String> checkpoint,
-                          List<StepTiming> steps, List<MigrationStore.AuditEntry> audit, String owner) {
+                          List<StepTiming> steps, List<MigrationStore.AuditEntry> audit, String owner,
+                          MigrationStore.Owner lease) {
     }
 
     private final JobRepository repository;
@@ -39,7 +45,8 @@ public final class JobViews {
     public List<JobView> list() {
         List<JobView> views = new ArrayList<>();
         for (MigrationStore.Migration m : store.all()) {
-            views.add(new JobView(m, status(m.id()), Map.of(), List.of(), List.of(), owner(m.id())));
+            Optional<MigrationStore.Owner> lease = store.owner(m.id());
+            views.add(new JobView(m, status(m.id()), Map.of(), List.of(), List.of(), owner(lease), lease.orElse(null)));
         }
         return views;
     }
@@ -58,7 +65,8 @@ public final class JobViews {
         lastExecution(MigrationJob.NAME, id).ifPresent(e -> steps.addAll(timings(e.getJobInstance())));
         lastExecution(MigrationJob.ROLLBACK, id).ifPresent(e -> steps.addAll(timings(e.getJobInstance())));
         lastExecution(SplitJob.NAME, id).ifPresent(e -> steps.addAll(timings(e.getJobInstance())));
-        return new JobView(m, status(id), checkpoint, steps, store.auditTrail(id), owner(id));
+        Optional<MigrationStore.Owner> lease = store.owner(id);
+        return new JobView(m, status(id), checkpoint, steps, store.auditTrail(id), owner(lease), lease.orElse(null));
     }
 
     /**
@@ -90,8 +98,8 @@ public final class JobViews {
         return instance == null ? Optional.empty() : Optional.ofNullable(repository.getLastJobExecution(instance));
     }
 
-    private String owner(String id) {
-        return store.owner(id).filter(MigrationStore::alive).map(o -> "pid " + o.pid() + " on " + o.host()).orElse(null);
+    private static String owner(Optional<MigrationStore.Owner> lease) {
+        return lease.filter(MigrationStore::alive).map(MigrationStore.Owner::describe).orElse(null);
     }
 
     MigrationService.Result result(String id, JobExecution execution) {

@@ -43,8 +43,8 @@ public class MigrationJob {
             PARAM_READY_TIMEOUT, PARAM_KEEP_RETAIN, PARAM_FROM_SNAPSHOT, PARAM_NODE_IS_DOWN);
 
     @Bean
-    MigrationStore migrationStore(DataSource dataSource) {
-        return new MigrationStore(dataSource);
+    MigrationStore migrationStore(DataSource dataSource, @Value("${zonemover.lease-millis:30000}") long leaseMillis) {
+        return new MigrationStore(dataSource, java.time.Duration.ofMillis(leaseMillis));
     }
 
     /** The ports are lazy: `jobs list` and `jobs show` never connect to the cluster or to EC2. */

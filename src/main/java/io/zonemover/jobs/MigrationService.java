@@ -222,6 +222,8 @@ public class MigrationService {
 
     /** A move that failed for a real reason before its pod ran on the new volumes is rolled back at once. */
     private JobExecution rollBackIfRequested(String id, JobExecution execution) throws Exception {
+        // A job taken over by another process is that process's to roll back or finish.
+        store.checkStillOwner(id);
         MigrationContext ctx = new MigrationContext(execution, services.repository());
         if (execution.getStatus() != BatchStatus.FAILED || !ctx.has(MigrationStep.ROLLBACK_REQUESTED)
                 || ctx.has(RestartStep.RAN_ON_NEW_VOLUMES)) {

@@ -1,5 +1,6 @@
 package io.zonemover.jobs;
 
+import io.zonemover.domain.ClaimRef;
 import io.zonemover.domain.PortError;
 import io.zonemover.jobs.MigrationContext.Key;
 import org.springframework.batch.core.job.JobExecution;
@@ -8,6 +9,8 @@ import org.springframework.batch.core.step.StepContribution;
 import org.springframework.batch.core.step.tasklet.Tasklet;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+
+import java.util.List;
 
 /**
  * A step of the move as a small state machine, forwards ({@link #next}) and backwards ({@link #undo}): each
@@ -84,6 +87,8 @@ abstract class MigrationStep {
         }
         String stepName = chunk.getStepContext().getStepName();
         long iteration = chunk.getStepContext().getStepExecution().getCommitCount() + 1;
+        // A process that stalled past its lease and was taken over stops here, before acting again.
+        services.store().checkStillOwner(ctx.jobId());
         Failpoints.beforeAction(stepName, iteration);
         Next next;
         waitHint.remove();
@@ -185,8 +190,23 @@ abstract class MigrationStep {
 
     protected void audit(MigrationContext ctx, String action, String detail) {
         services.store().audit(ctx.jobId(), name(), action, detail);
-        services.progress().report(name(), detail);
+        services.progress().action(action(ctx, action, detail));
         lastMessage.set(detail);
+    }
+
+    /** What the step did and to which objects: a move's claims and StatefulSet, or the StatefulSet a split splits. */
+    private Progress.Action action(MigrationContext ctx, String verb, String detail) {
+        String claim = ctx.param(MigrationJob.PARAM_CLAIM);
+        if (claim != null) {
+            List<String> claims = ctx.claimCount() > 0 ? ctx.claims().stream().map(ClaimRef::name).toList()
+                    : List.of(ClaimRef.parse(claim).name());
+            return new Progress.Action(ctx.jobId(), ctx.namespace(), ctx.get(PreflightStep.STATEFUL_SET), claims,
+                    name(), verb, detail);
+        }
+        String set = ctx.param(SplitJob.PARAM_STATEFUL_SET);
+        ClaimRef sts = set == null ? null : ClaimRef.parse(set);
+        return new Progress.Action(ctx.jobId(), sts == null ? null : sts.namespace(), sts == null ? null : sts.name(),
+                List.of(), name(), verb, detail);
     }
 
     /** A step that cannot go on: the job fails with this message. */

@@ -6,7 +6,10 @@ import org.springframework.batch.core.job.JobExecution;
 
 import java.util.function.Function;
 
-/** Runs a job with this process recorded as its owner, heartbeating, so no other process resumes it meanwhile. */
+/**
+ * Runs a job holding its lease (renewed by a {@link Heartbeat}), so no other process resumes it meanwhile; a
+ * process that stalls past its lease and is taken over stops, and says so, instead of reporting the job.
+ */
 final class OwnedRun {
 
     @FunctionalInterface
@@ -19,11 +22,20 @@ final class OwnedRun {
 
     static <T> T run(MigrationStore store, String id, Run run, Function<JobExecution, T> result) {
         store.takeOwnership(id).ifPresent(owner -> {
-            throw ZonemoverException.refused("job " + id + " is running in process " + owner.pid() + " on "
-                    + owner.host() + "; watch it with `zonemover jobs show " + id + "`");
+            throw ZonemoverException.refused("job " + id + " is held by " + owner.describe() + ", lease "
+                    + owner.leaseWords() + "; watch it with `zonemover jobs show " + id + "`, or resume it once the "
+                    + "lease has expired");
         });
         try (Heartbeat ignored = new Heartbeat(store, id)) {
-            return result.apply(run.run());
+            JobExecution execution;
+            try {
+                execution = run.run();
+            } catch (Exception e) {
+                store.checkStillOwner(id); // taken over: that is the story, not what failed on the way out
+                throw e;
+            }
+            store.checkStillOwner(id);
+            return result.apply(execution);
         } catch (ZonemoverException e) {
             throw e;
         } catch (Exception e) {

@@ -64,6 +64,12 @@ final class PlanMove {
             if (undo.isPresent() && undo.get() == BatchStatus.COMPLETED) {
                 id = null;  // rolled back: this run tries the move afresh
             } else if (known) {
+                // Its worker died after the job completed but before the plan recorded it: done, not resumed.
+                Optional<org.springframework.batch.core.job.JobExecution> last =
+                        moves.views().lastExecution(MigrationJob.NAME, id);
+                if (last.get().getStatus() == BatchStatus.COMPLETED) {
+                    return moves.views().result(id, last.get());
+                }
                 return moves.resume(id);
             }
         }

@@ -1,6 +1,7 @@
 package io.zonemover.sim;
 
 import io.zonemover.sim.kube.KubeFaults;
+import io.zonemover.sim.scenario.AutoRescue;
 import io.zonemover.sim.scenario.Fleet;
 import io.zonemover.sim.scenario.Healthy;
 import io.zonemover.sim.scenario.Large;
@@ -28,7 +29,8 @@ public final class Scenarios {
             new Healthy(),
             new Large(),
             new TwoClaims(),
-            new Fleet());
+            new Fleet(),
+            new AutoRescue());
 
     private Scenarios() {
     }

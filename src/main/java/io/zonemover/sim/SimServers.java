@@ -7,6 +7,7 @@ import io.zonemover.sim.ec2.Ec2HttpServer;
 import io.zonemover.sim.kube.api.CallCountFilter;
 import io.zonemover.sim.kube.api.KubeEndpoint;
 import io.zonemover.sim.kube.api.KubeFaultFilter;
+import io.zonemover.sim.kube.api.RbacFilter;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,7 +24,8 @@ import java.util.concurrent.Executors;
 /**
  * Serves one world's two endpoints on loopback: the EC2 Query API and the Kubernetes API. Real clients
  * (the AWS SDK's Ec2Client, client-java, kubectl) are pointed at {@link #ec2Uri()} and {@link #kubeUri()}.
- * Both count every request they receive in the world's {@link CallLog}.
+ * Both count every request they receive in the world's {@link CallLog}. When the world enforces RBAC
+ * ({@link WorldStore#rbac()}), the Kubernetes endpoint answers what the policy does not allow with 403.
  */
 public final class SimServers implements AutoCloseable {
 
@@ -56,6 +58,7 @@ public final class SimServers implements AutoCloseable {
             List<Filter> filters = kube.createContext("/", new KubeEndpoint(store)).getFilters();
             filters.add(new CallCountFilter(store.calls()::kube));
             filters.add(new KubeFaultFilter(store));
+            store.rbac().ifPresent(policy -> filters.add(new RbacFilter(policy)));
             kube.setExecutor(executor);
             kube.start();
             return new SimServers(store, ec2, kube, executor);

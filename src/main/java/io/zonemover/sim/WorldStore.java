@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.zonemover.sim.ec2.Ec2World;
 import io.zonemover.sim.kube.KubeWorld;
+import io.zonemover.sim.kube.api.RbacPolicy;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -21,6 +22,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
@@ -39,6 +41,8 @@ import java.util.function.Function;
 public final class WorldStore {
 
     public static final String STATE_FILE = "world.state";
+    /** The RBAC policy every server of this world enforces, when it enforces one ({@link #enforce}). */
+    public static final String RBAC_FILE = "rbac.json";
     static final String LOCK_FILE = "world.lock";
     private static final int FORMAT = 1;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -84,8 +88,10 @@ public final class WorldStore {
             WorldStore store = new WorldStore(dir);
             store.header = new Header(0, world.now(), System.currentTimeMillis(), timeScale, scenario);
             store.withFileLock(() -> {
-                // A new world has received no calls (a count left by an earlier world in DIR is not its).
+                // A new world has received no calls (a count left by an earlier world in DIR is not its), and
+                // authorizes nothing it was not told to.
                 Files.deleteIfExists(dir.resolve(CallLog.FILE));
+                Files.deleteIfExists(dir.resolve(RBAC_FILE));
                 store.save(world);
                 return null;
             });
@@ -102,6 +108,28 @@ public final class WorldStore {
     /** World seconds per wall-clock second (0: the clock moves only when told). */
     public double timeScale() {
         return read(w -> header.timeScale);
+    }
+
+    /**
+     * From now on, every process that serves this world authorizes its Kubernetes requests with {@code policy}
+     * (a server already running keeps what it started with). Kept beside the world in {@value #RBAC_FILE}.
+     */
+    public void enforce(RbacPolicy policy) {
+        locked(() -> {
+            Path tmp = dir.resolve(RBAC_FILE + ".tmp");
+            Files.writeString(tmp, policy.toJson(), StandardCharsets.UTF_8);
+            Files.move(tmp, dir.resolve(RBAC_FILE), StandardCopyOption.REPLACE_EXISTING);
+            return null;
+        });
+    }
+
+    /** The RBAC policy this world's servers enforce; empty when they allow every request. */
+    public Optional<RbacPolicy> rbac() {
+        return locked(() -> {
+            Path file = dir.resolve(RBAC_FILE);
+            return Files.exists(file) ? Optional.of(RbacPolicy.fromJson(Files.readString(file, StandardCharsets.UTF_8)))
+                    : Optional.empty();
+        });
     }
 
     /** The requests this world's endpoints received, from every process that served it. */

@@ -1,12 +1,10 @@
 package io.zonemover.state;
 
-import org.springframework.core.io.ClassPathResource;
+import io.zonemover.domain.ZonemoverException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
 
 import javax.sql.DataSource;
-import java.net.InetAddress;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,13 +12,13 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * zonemover's tables (see zonemover-schema.sql). Writes made inside a step's transaction commit with that
+ * zonemover's tables (see db/migration). Writes made inside a step's transaction commit with that
  * step's checkpoint; the lock and ownership rows are written outside any job, in their own transactions.
  */
 public final class MigrationStore {
 
-    /** A process that has not touched its heartbeat for this long is taken for dead (other hosts). */
-    static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(30);
+    /** How long a job's lease runs without renewal, unless configured (`--lease`). */
+    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
 
     public record Migration(String id, String claim, String fromZone, String toZone, String oldVolume,
                             String newVolume, String outcome, Double downtimeSeconds, Instant createdAt,
@@ -30,15 +28,45 @@ public final class MigrationStore {
     public record AuditEntry(Instant at, String step, String action, String detail) {
     }
 
-    public record Owner(long pid, String host, String processStart, Instant heartbeatAt) {
+    /**
+     * A job's lease holder. {@code leaseLeft}: until the lease ends, by the database's clock when read (negative
+     * once expired; zero for a row an older release wrote, which has no lease).
+     */
+    public record Owner(long pid, String host, String processStart, Instant heartbeatAt, String jobId,
+                        String instanceId, Instant leaseUntil, Duration leaseLeft) {
+
+        /** The lease has not run out (by the database's clock when this was read). */
+        public boolean live() {
+            return !leaseLeft.isNegative() && !leaseLeft.isZero();
+        }
+
+        /** "machine-a (pid 4242, instance 3f9a...)", as messages name the owner. */
+        public String describe() {
+            return host + " (pid " + pid + (instanceId == null ? "" : ", instance " + instanceId) + ")";
+        }
+
+        /** "until 2026-05-04T10:00:05Z (in 12 s)" or "expired 3 s ago". */
+        public String leaseWords() {
+            if (leaseUntil == null) {
+                return "no lease (recorded by an older release)";
+            }
+            long seconds = Math.abs(leaseLeft.toMillis() + (live() ? 999 : 0)) / 1000;
+            return live() ? "until " + leaseUntil + " (in " + seconds + " s)"
+                    : "expired " + seconds + " s ago (" + leaseUntil + ")";
+        }
     }
 
     private final JdbcTemplate jdbc;
+    private final JobLeases leases;
 
     public MigrationStore(DataSource dataSource) {
+        this(dataSource, DEFAULT_LEASE);
+    }
+
+    public MigrationStore(DataSource dataSource, Duration lease) {
         this.jdbc = new JdbcTemplate(dataSource);
-        ResourceDatabasePopulator schema = new ResourceDatabasePopulator(new ClassPathResource("zonemover-schema.sql"));
-        schema.execute(dataSource);
+        this.leases = new JobLeases(jdbc, lease, Instance.current());
+        Schema.migrate(dataSource);
     }
 
     public void create(String id, String claim, String fromZone, String toZone, String oldVolume) {
@@ -105,64 +133,54 @@ public final class MigrationStore {
         jdbc.update("DELETE FROM ZM_CLAIM_LOCK WHERE CLAIM = ? AND MIGRATION_ID = ?", claim, migrationId);
     }
 
-    // ---- which process runs a job ----
+    // ---- which process runs a job: a lease (see JobLeases) ----
 
     /**
-     * Records this process as the one running the migration, unless another live process does; returns
-     * that owner when it refuses.
+     * Takes the lease on the job for this process, unless another process holds a live one; returns that owner
+     * when it refuses.
      */
-    public synchronized Optional<Owner> takeOwnership(String migrationId) {
-        Optional<Owner> current = owner(migrationId);
-        if (current.isPresent() && alive(current.get())) {
-            ProcessHandle self = ProcessHandle.current();
-            if (current.get().pid() != self.pid() || !current.get().host().equals(host())) {
-                return current;
-            }
-        }
-        jdbc.update("DELETE FROM ZM_OWNER WHERE MIGRATION_ID = ?", migrationId);
-        ProcessHandle self = ProcessHandle.current();
-        jdbc.update("INSERT INTO ZM_OWNER (MIGRATION_ID, PID, HOST, PROCESS_START, HEARTBEAT_AT) VALUES (?, ?, ?, ?, ?)",
-                migrationId, self.pid(), host(), processStart(self), now());
-        return Optional.empty();
+    public Optional<Owner> takeOwnership(String migrationId) {
+        return leases.take(migrationId);
     }
 
-    public void heartbeat(String migrationId) {
-        jdbc.update("UPDATE ZM_OWNER SET HEARTBEAT_AT = ? WHERE MIGRATION_ID = ? AND PID = ? AND HOST = ?",
-                now(), migrationId, ProcessHandle.current().pid(), host());
+    /** Renews this process's lease on the job; false if another process has taken it over meanwhile. */
+    public boolean heartbeat(String migrationId) {
+        return leases.renew(migrationId);
     }
 
     public void releaseOwnership(String migrationId) {
-        jdbc.update("DELETE FROM ZM_OWNER WHERE MIGRATION_ID = ? AND PID = ? AND HOST = ?",
-                migrationId, ProcessHandle.current().pid(), host());
+        leases.release(migrationId);
     }
 
+    /** The job's lease holder, live or not (see {@link #alive}). */
     public Optional<Owner> owner(String migrationId) {
-        return jdbc.query("SELECT PID, HOST, PROCESS_START, HEARTBEAT_AT FROM ZM_OWNER WHERE MIGRATION_ID = ?",
-                (rs, i) -> new Owner(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant()),
-                migrationId).stream().findFirst();
+        return leases.find(migrationId);
     }
 
-    /** Same host: the process with that pid and start time exists. Other hosts: a fresh heartbeat. */
+    /**
+     * Throws ({@link ZonemoverException} of kind failed) if this process must stop acting on the job, because
+     * another process took it over (or the plan this process runs it under) after this one stalled past its
+     * lease. Steps call it before each action.
+     */
+    public void checkStillOwner(String migrationId) {
+        leases.checkStillOwner(migrationId);
+    }
+
+    /** How long a lease runs without renewal; the heartbeat renews it well before that. */
+    public Duration lease() {
+        return leases.lease();
+    }
+
+    /**
+     * Whether the owner still holds the job: this process; or a lease unexpired by the database's clock whose
+     * process, when recorded on this host, still exists (a dead one on this host is taken over at once).
+     */
     public static boolean alive(Owner owner) {
-        if (owner.host().equals(host())) {
-            return ProcessHandle.of(owner.pid())
-                    .filter(ProcessHandle::isAlive)
-                    .map(p -> owner.processStart() == null || owner.processStart().equals(processStart(p)))
-                    .orElse(false);
+        Instance self = Instance.current();
+        if (self.id().equals(owner.instanceId())) {
+            return true;
         }
-        return owner.heartbeatAt().plus(HEARTBEAT_TIMEOUT).isAfter(Instant.now());
-    }
-
-    private static String processStart(ProcessHandle process) {
-        return process.info().startInstant().map(Instant::toString).orElse(null);
-    }
-
-    static String host() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            return "localhost";
-        }
+        return !self.sameHostAndGone(owner.host(), owner.pid(), owner.processStart()) && owner.live();
     }
 
     private static Timestamp now() {

@@ -1,5 +1,5 @@
 /**
  * zonemover's own tables beside Spring Batch's, in the same database: one row per migration (for
- * listing), the audit trail, the claim locks, and which live process owns a running job.
+ * listing), the audit trail, the claim locks, and the lease that says which process runs a job.
  */
 package io.zonemover.state;

@@ -2,6 +2,7 @@ package io.zonemover.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.zonemover.testing.PostgresServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,15 +38,30 @@ class CrashResumeTest {
     @ValueSource(strings = {"protect#1!", "pre-snapshot#2!", "quiesce#2!", "quiesce#3!", "final-snapshot#2!",
             "restore#2!", "rebind#2!", "rebind#3!", "restart#1!", "finish#2!"})
     void resumeConvergesAfterAKill(String failpoint) throws Exception {
+        killThenResume(failpoint);
+    }
+
+    /**
+     * The same on a PostgreSQL state database, at one crash point per phase: before the pod stops, while it
+     * stops, during downtime (the new volume's create), and after the claim is bound again. The same host: the
+     * dead process's lease is taken over at once.
+     */
+    @ParameterizedTest(name = "on PostgreSQL: kill -9 at {0}, then resume")
+    @ValueSource(strings = {"protect#1!", "quiesce#2!", "restore#2!", "restart#1!"})
+    void resumeConvergesAfterAKillOnPostgres(String failpoint) throws Exception {
+        killThenResume(failpoint, "--db", PostgresServer.freshDatabase("crash"));
+    }
+
+    private void killThenResume(String failpoint, String... db) throws Exception {
         SimWorlds.create(dir, "stuck-pod");
         SimWorlds.View before = SimWorlds.View.of(dir);
-        String jobId = migrateUntil(failpoint, "default/www-web-3");
+        String jobId = migrateUntil(failpoint, "default/www-web-3", db);
 
-        JsonNode result = resume(jobId);
+        JsonNode result = resume(jobId, db);
         assertThat(result.get("status").asText()).isEqualTo("COMPLETED");
         Moves.assertPodMoved(before, SimWorlds.View.of(dir), jobId, "web", "web-3", List.of("www-web-3"),
                 result.get("toZone").asText());
-        assertThat(Moves.jobsList(dir)).singleElement().satisfies(j -> assertThat(j.get("status").asText())
+        assertThat(Moves.jobsList(dir, db)).singleElement().satisfies(j -> assertThat(j.get("status").asText())
                 .isEqualTo("COMPLETED"));
     }
 
@@ -200,6 +216,30 @@ class CrashResumeTest {
         }
     }
 
+    /** Two processes sharing one PostgreSQL state database: its claim lock lets exactly one move proceed. */
+    @Test
+    void twoProcessesSharingAPostgresDatabaseLetExactlyOneMoveOfAPodProceed() throws Exception {
+        SimWorlds.create(dir, "two-claims");
+        String db = PostgresServer.freshDatabase("claimlock");
+        String[] a = {"--sim", dir.toString(), "--db", db, "migrate", "default/data-db-3", "--to", "auto", "--yes",
+                "--poll-interval", "100ms"};
+        String[] b = {"--sim", dir.toString(), "--db", db, "migrate", "--pod", "default/db-3", "--to", "auto",
+                "--yes", "--poll-interval", "100ms"};
+        try (ZonemoverProcess first = ZonemoverProcess.start(a); ZonemoverProcess second = ZonemoverProcess.start(b)) {
+            int exitA = first.waitFor(RUN_TIMEOUT);
+            int exitB = second.waitFor(RUN_TIMEOUT);
+            assertThat(new int[] {exitA, exitB}).as(first.output() + "\n----\n" + second.output())
+                    .containsExactlyInAnyOrder(0, 3);
+            ZonemoverProcess loser = exitA == 3 ? first : second;
+            assertThat(loser.output()).containsAnyOf("locked by job", "held by");
+        }
+        SimWorlds.View view = SimWorlds.View.of(dir);
+        assertThat(view.pod("db-3").get("ready")).isEqualTo(true);
+        assertThat(view.list("volumes").stream().filter(v -> ((Map<?, ?>) v.get("tags"))
+                .containsKey("zonemover.io/source-volume"))).as("one new volume per claim").hasSize(2);
+        assertThat(Moves.jobsList(dir, "--db", db)).as("the loser left no job behind").hasSize(1);
+    }
+
     @Test
     void otherCommandsWorkWhileAMigrationRunsAndCannotTakeItOver() throws Exception {
         // A slow world clock: the first full snapshot then takes long enough to look at the running job.
@@ -212,20 +252,23 @@ class CrashResumeTest {
             JsonNode job = Moves.jobsList(dir).get(0);
             assertThat(job.get("jobId").asText()).isEqualTo(jobId);
             assertThat(job.get("status").asText()).isEqualTo("STARTED");
-            assertThat(job.get("runningIn").asText()).startsWith("pid ");
+            assertThat(job.get("runningIn").asText()).contains(" (pid ");
             assertThat(SimWorlds.run("--sim", dir.toString(), "jobs", "show", jobId).exit()).isZero();
 
             SimWorlds.Run takeOver = SimWorlds.run("--sim", dir.toString(), "jobs", "resume", jobId, "--yes");
             assertThat(takeOver.exit()).as(takeOver.err()).isEqualTo(3);
-            assertThat(takeOver.err()).contains("is running in process");
+            assertThat(takeOver.err()).contains("is held by").contains("lease until");
             assertThat(migrate.waitFor(RUN_TIMEOUT)).as(migrate.output()).isZero();
         }
     }
 
     /** Runs `migrate` in its own process until the failpoint halts it; returns the job id. */
-    private String migrateUntil(String failpoint, String claim) throws Exception {
-        try (ZonemoverProcess migrate = ZonemoverProcess.start(Map.of("ZONEMOVER_FAILPOINT", failpoint), "--sim",
-                dir.toString(), "migrate", claim, "--to", "auto", "--yes", "--poll-interval", "100ms")) {
+    private String migrateUntil(String failpoint, String claim, String... db) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("--sim", dir.toString()));
+        args.addAll(List.of(db));
+        args.addAll(List.of("migrate", claim, "--to", "auto", "--yes", "--poll-interval", "100ms"));
+        try (ZonemoverProcess migrate = ZonemoverProcess.start(Map.of("ZONEMOVER_FAILPOINT", failpoint),
+                args.toArray(String[]::new))) {
             String jobId = jobIdOf(migrate);
             assertThat(migrate.waitFor(RUN_TIMEOUT)).as("halted at the failpoint:\n" + migrate.output()).isEqualTo(137);
             return jobId;
@@ -238,9 +281,11 @@ class CrashResumeTest {
         return m.group(1);
     }
 
-    private JsonNode resume(String jobId) throws Exception {
-        SimWorlds.Run resume = SimWorlds.run("--sim", dir.toString(), "jobs", "resume", jobId, "--yes",
-                "--poll-interval", "100ms", "-o", "json");
+    private JsonNode resume(String jobId, String... db) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("--sim", dir.toString()));
+        args.addAll(List.of(db));
+        args.addAll(List.of("jobs", "resume", jobId, "--yes", "--poll-interval", "100ms", "-o", "json"));
+        SimWorlds.Run resume = SimWorlds.run(args.toArray(String[]::new));
         assertThat(resume.exit()).as(resume.err()).isZero();
         return JSON.readTree(resume.out());
     }

@@ -2,6 +2,7 @@ package io.zonemover.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.zonemover.testing.PostgresServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,13 +21,35 @@ class MigrationEndToEndTest {
 
     @Test
     void rescuesTheStuckPodIntoAZoneWithRoomWithoutLosingAWrite() throws Exception {
+        rescue();
+    }
+
+    /** The same with the state in PostgreSQL (as a team shares it): the job is there for `jobs` to read. */
+    @Test
+    void rescuesTheStuckPodWithItsStateInPostgres() throws Exception {
+        String db = PostgresServer.freshDatabase("e2e");
+        String jobId = rescue("--db", db);
+        assertThat(Moves.jobsList(dir, "--db", db)).singleElement().satisfies(j -> {
+            assertThat(j.get("jobId").asText()).isEqualTo(jobId);
+            assertThat(j.get("status").asText()).isEqualTo("COMPLETED");
+        });
+        SimWorlds.Run show = SimWorlds.run("--db", db, "jobs", "show", jobId, "-o", "json");
+        assertThat(show.exit()).as(show.err()).isZero();
+        JsonNode job = JSON.readTree(show.out());
+        assertThat(job.get("steps")).hasSize(9);
+        assertThat(job.get("lease").isNull()).as("released at the end").isTrue();
+    }
+
+    private String rescue(String... db) throws Exception {
         SimWorlds.create(dir, "stuck-pod");
         SimWorlds.View before = SimWorlds.View.of(dir);
         String oldVolume = before.claimVolume("www-web-3");
         String fromZone = (String) before.volume(oldVolume).get("zone");
 
-        SimWorlds.Run run = SimWorlds.run("--sim", dir.toString(), "migrate", "default/www-web-3", "--to", "auto",
-                "--yes", "-o", "json");
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--sim", dir.toString()));
+        args.addAll(java.util.List.of(db));
+        args.addAll(java.util.List.of("migrate", "default/www-web-3", "--to", "auto", "--yes", "-o", "json"));
+        SimWorlds.Run run = SimWorlds.run(args.toArray(String[]::new));
         assertThat(run.exit()).as(run.err()).isZero();
         JsonNode result = JSON.readTree(run.out());
         String jobId = result.get("jobId").asText();
@@ -40,6 +63,7 @@ class MigrationEndToEndTest {
         assertThat(toZone).isNotEqualTo(fromZone);
 
         assertMigrated(SimWorlds.View.of(dir), jobId, oldVolume, newVolume, toZone);
+        return jobId;
     }
 
     /** The end state the issue asks for, after a migration (whether it ran straight through or was resumed). */

@@ -3,6 +3,7 @@ package io.zonemover.e2e;
 import io.zonemover.cli.Main;
 import io.zonemover.sim.Scenarios;
 import io.zonemover.sim.WorldStore;
+import io.zonemover.sim.kube.api.RbacYaml;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -19,6 +20,12 @@ final class SimWorlds {
     /** Fast enough for tests, slow enough that each wait is seen by several polls. */
     static final double TIME_SCALE = 120;
 
+    /**
+     * The in-cluster roles (ClusterRole and Role with their bindings) that every world made here enforces, as
+     * `sim init --rbac jobs/base` does: a command that makes a call they do not grant gets the real 403.
+     */
+    static final Path ROLES = Path.of("jobs", "base");
+
     private SimWorlds() {
     }
 
@@ -27,7 +34,10 @@ final class SimWorlds {
     }
 
     static WorldStore create(Path dir, String scenario, double timeScale) {
-        return WorldStore.create(dir, Scenarios.create(scenario, Map.of(), System.currentTimeMillis()), timeScale, scenario);
+        WorldStore store = WorldStore.create(dir, Scenarios.create(scenario, Map.of(), System.currentTimeMillis()),
+                timeScale, scenario);
+        store.enforce(RbacYaml.read(List.of(ROLES)));
+        return store;
     }
 
     record Run(int exit, String out, String err) {

@@ -103,8 +103,7 @@ class ZoneOutageRescueTest {
     void protectiveSnapshotsEveryTenMinutesKeepTheRecoveryPointUnderTenMinutes() throws Exception {
         // Time scale 1: the world moves only as the test says (plus the few wall seconds the commands take).
         Path world = dir.resolve("world");
-        WorldStore store = WorldStore.create(world, io.zonemover.sim.Scenarios.create("two-claims", Map.of(),
-                System.currentTimeMillis()), 1.0, "two-claims");
+        WorldStore store = SimWorlds.create(world, "two-claims", 1.0);
         String sim = world.toString();
         for (int round = 0; round < 5; round++) {
             SimWorlds.Run run = SimWorlds.run("--sim", sim, "snapshot", "-n", "default", "--keep", "3", "--yes");

@@ -3,6 +3,7 @@ package io.zonemover.runbooks;
 import io.zonemover.cli.Main;
 import io.zonemover.sim.Scenarios;
 import io.zonemover.sim.WorldStore;
+import io.zonemover.sim.kube.api.RbacYaml;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
@@ -35,7 +36,8 @@ import static org.assertj.core.api.Assertions.fail;
  * the page names. Each {@code zonemover} line runs in-process through {@link Main#run}; its exit code must be
  * the one its trailing comment declares ({@code # exit 1}; 0 when none), and each {@code shows "TEXT"} in that
  * comment must appear in what it printed. {@code $WORLD} is the world's directory; {@code $JOB} is the last
- * job id a command (or the staged crash) printed, as a reader would copy it from the screen.
+ * job id a command (or the staged crash) printed, as a reader would copy it from the screen. The world enforces
+ * the roles of jobs/base (the rights the pages' prerequisites name): a step that needs more fails with a 403.
  */
 class RunbookTest {
 
@@ -102,7 +104,7 @@ class RunbookTest {
         Path world = Files.createTempDirectory("runbook-" + book.scenario() + "-");
         try {
             WorldStore.create(world, Scenarios.create(book.scenario(), Map.of(), System.currentTimeMillis()),
-                    TIME_SCALE, book.scenario());
+                    TIME_SCALE, book.scenario()).enforce(RbacYaml.read(List.of(ClusterRoleTest.ROLES)));
             Map<String, String> vars = new LinkedHashMap<>();
             vars.put("WORLD", world.toString());
             StringBuilder transcript = new StringBuilder();

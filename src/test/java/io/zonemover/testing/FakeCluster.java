@@ -93,6 +93,8 @@ public final class FakeCluster implements Cluster {
         public String owner;
         public boolean deleting;
         public String unschedulable;
+        /** When the scheduler first failed to place it (on {@link #serverTime}'s clock), with {@link #unschedulable}. */
+        public java.time.Instant unschedulableSince;
         public String revision;
         public List<String> claims = List.of();
 
@@ -117,6 +119,7 @@ public final class FakeCluster implements Cluster {
         public String updateRevision;
         public boolean deleting;
         public final Map<String, String> labels = new LinkedHashMap<>();
+        public final Map<String, String> annotations = new LinkedHashMap<>();
         /** A split-per-zone copy's zone: its pods are scheduled only there. */
         public String zone;
 
@@ -580,7 +583,7 @@ public final class FakeCluster implements Cluster {
         int ready = (int) pods.values().stream().filter(p -> s.name.equals(p.owner) && p.ready).count();
         return new StatefulSet(s.namespace, s.name, s.uid, s.replicas, ready, s.deleting, List.copyOf(s.templates),
                 List.copyOf(s.shared), s.updateStrategy, s.updateRevision, s.generation, s.observedGeneration,
-                stsManifest(s));
+                stsManifest(s), Map.copyOf(s.annotations));
     }
 
     @Override
@@ -1055,6 +1058,109 @@ public final class FakeCluster implements Cluster {
 
     private static String key(String namespace, String name) {
         return namespace + "/" + name;
+    }
+
+    // ---- rescue --watch: unscheduled pods, leases, events ----
+
+    /** The API server's clock as {@link #unscheduledPods} reports it; null: this machine's. */
+    public volatile java.time.Instant serverTime;
+    private final Map<String, Lease> leases = new TreeMap<>();
+    private final List<RecordedEvent> events = new ArrayList<>();
+
+    /** An Event as the fake stored it, with how often it was counted. */
+    public record RecordedEvent(String name, ObjectEvent event, int count, java.time.Instant first,
+                                java.time.Instant last) {
+    }
+
+    /** Every Event recorded, oldest first. */
+    public synchronized List<RecordedEvent> events() {
+        return List.copyOf(events);
+    }
+
+    public synchronized Optional<Lease> leaseState(String namespace, String name) {
+        return Optional.ofNullable(leases.get(key(namespace, name)));
+    }
+
+    @Override
+    public Unscheduled unscheduledPods(String namespace) {
+        return faults.call("unscheduledPods", () -> {
+            synchronized (this) {
+                List<UnscheduledPod> out = pods.values().stream()
+                        .filter(p -> namespace == null || p.namespace.equals(namespace))
+                        .filter(p -> "Pending".equals(p.phase) && p.nodeName == null && !p.deleting
+                                && p.unschedulable != null)
+                        .map(p -> new UnscheduledPod(p.namespace, p.name, p.uid, p.owner, p.unschedulable,
+                                p.unschedulableSince))
+                        .toList();
+                return new Unscheduled(serverTime != null ? serverTime : java.time.Instant.now(), out);
+            }
+        }, namespace);
+    }
+
+    @Override
+    public Optional<Lease> lease(String namespace, String name) {
+        return faults.call("lease", () -> leaseState(namespace, name), namespace, name);
+    }
+
+    @Override
+    public Lease createLease(Lease lease) {
+        return faults.call("createLease", () -> {
+            synchronized (this) {
+                if (leases.containsKey(key(lease.namespace(), lease.name()))) {
+                    throw new PortError(PortError.Kind.CONFLICT, "Kubernetes", "AlreadyExists",
+                            "Lease " + lease.name() + " already exists", null);
+                }
+                Lease stored = lease.withResourceVersion(rv());
+                leases.put(key(lease.namespace(), lease.name()), stored);
+                return stored;
+            }
+        }, lease.holderIdentity());
+    }
+
+    @Override
+    public Lease updateLease(Lease lease) {
+        return faults.call("updateLease", () -> {
+            synchronized (this) {
+                Lease current = leases.get(key(lease.namespace(), lease.name()));
+                if (current == null) {
+                    throw notFound("Lease " + lease.name());
+                }
+                if (!Objects.equals(current.resourceVersion(), lease.resourceVersion())) {
+                    throw new PortError(PortError.Kind.CONFLICT, "Kubernetes", "HTTP 409",
+                            "Lease " + lease.name() + ": the object has been modified", null);
+                }
+                Lease stored = lease.withResourceVersion(rv());
+                leases.put(key(lease.namespace(), lease.name()), stored);
+                return stored;
+            }
+        }, lease.holderIdentity());
+    }
+
+    @Override
+    public String createEvent(ObjectEvent event, java.time.Instant at) {
+        return faults.call("createEvent", () -> {
+            synchronized (this) {
+                String name = event.name() + "." + Long.toHexString(at.toEpochMilli()) + "." + events.size();
+                events.add(new RecordedEvent(name, event, 1, at, at));
+                return name;
+            }
+        }, event.kind(), event.name(), event.reason());
+    }
+
+    @Override
+    public boolean repeatEvent(String namespace, String name, int count, java.time.Instant at) {
+        return faults.call("repeatEvent", () -> {
+            synchronized (this) {
+                for (int i = 0; i < events.size(); i++) {
+                    RecordedEvent e = events.get(i);
+                    if (e.name().equals(name) && e.event().namespace().equals(namespace)) {
+                        events.set(i, new RecordedEvent(name, e.event(), count, e.first(), at));
+                        return true;
+                    }
+                }
+                return false;
+            }
+        }, namespace, name, count);
     }
 
     // ---- nodes for the zone-outage rescue: plain, no faults ----

@@ -312,4 +312,39 @@ public abstract class PortContract {
             pool.shutdownNow();
         }
     }
+
+    // ---- leader election and events (rescue --watch) ----
+
+    @Test
+    void aLeaseIsCreatedOnceAndUpdatedOnlyWithTheVersionLastRead() {
+        java.time.Instant t = java.time.Instant.parse("2026-01-01T12:00:00Z");
+        assertThat(cluster().lease("zonemover", "contract")).isEmpty();
+        Cluster.Lease created = cluster().createLease(new Cluster.Lease("zonemover", "contract", "a", 15, t, t, 0, null));
+        assertThat(created.resourceVersion()).isNotBlank();
+        assertThatThrownBy(() -> cluster().createLease(new Cluster.Lease("zonemover", "contract", "b", 15, t, t, 0, null)))
+                .isInstanceOfSatisfying(PortError.class, e -> assertThat(e.kind()).isEqualTo(PortError.Kind.CONFLICT));
+        Cluster.Lease renewed = cluster().updateLease(new Cluster.Lease("zonemover", "contract", "a", 15, t,
+                t.plusSeconds(5), 0, created.resourceVersion()));
+        assertThat(renewed.resourceVersion()).isNotEqualTo(created.resourceVersion());
+        // A write carrying the version read before the renewal is refused: the compare-and-set of the election.
+        assertThatThrownBy(() -> cluster().updateLease(new Cluster.Lease("zonemover", "contract", "b", 15, t, t, 1,
+                created.resourceVersion())))
+                .isInstanceOfSatisfying(PortError.class, e -> assertThat(e.kind()).isEqualTo(PortError.Kind.CONFLICT));
+        Cluster.Lease read = cluster().lease("zonemover", "contract").orElseThrow();
+        assertThat(read.holderIdentity()).isEqualTo("a");
+        assertThat(read.renewTime()).isEqualTo(t.plusSeconds(5));
+        assertThat(read.leaseDurationSeconds()).isEqualTo(15);
+    }
+
+    @Test
+    void anEventIsCreatedAndItsRepeatsCountedOnIt() {
+        ClaimRef ref = freeClaim();
+        Cluster.ObjectEvent event = new Cluster.ObjectEvent(ref.namespace(), "PersistentVolumeClaim", "v1", ref.name(),
+                claim().uid(), "Normal", "MoveStep", "preflight", "contract", "test");
+        java.time.Instant t = java.time.Instant.parse("2026-01-01T12:00:00Z");
+        String name = cluster().createEvent(event, t);
+        assertThat(name).startsWith(ref.name() + ".");
+        assertThat(cluster().repeatEvent(ref.namespace(), name, 2, t.plusSeconds(1))).isTrue();
+        assertThat(cluster().repeatEvent(ref.namespace(), ref.name() + ".gone", 2, t)).isFalse();
+    }
 }

@@ -33,6 +33,7 @@ public final class StatefulSetBuilder {
     private final List<Template> templates = new ArrayList<>();
     private List<String> volumeZones = List.of();
     private List<WorldBuilder.PvShape> shapes = List.of();
+    private final java.util.Map<String, String> annotations = new java.util.LinkedHashMap<>();
 
     StatefulSetBuilder(WorldBuilder world, String ns, String name) {
         this.world = world;
@@ -58,6 +59,12 @@ public final class StatefulSetBuilder {
         this.cpu = cpu;
         this.memory = memory;
         this.grace = graceSeconds;
+        return this;
+    }
+
+    /** An annotation on the StatefulSet itself (not its pods). */
+    public StatefulSetBuilder annotation(String key, String value) {
+        annotations.put(key, value);
         return this;
     }
 
@@ -119,7 +126,12 @@ public final class StatefulSetBuilder {
         ObjectNode s = WorldBuilder.JSON.createObjectNode();
         s.put("apiVersion", "apps/v1");
         s.put("kind", "StatefulSet");
-        s.putObject("metadata").put("name", name).putObject("labels").put("app", app);
+        ObjectNode meta = s.putObject("metadata").put("name", name);
+        meta.putObject("labels").put("app", app);
+        if (!annotations.isEmpty()) {
+            ObjectNode a = meta.putObject("annotations");
+            annotations.forEach(a::put);
+        }
         ObjectNode spec = s.putObject("spec");
         spec.put("replicas", replicas);
         spec.put("serviceName", app);
