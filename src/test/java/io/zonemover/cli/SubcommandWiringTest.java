@@ -21,6 +21,13 @@ class SubcommandWiringTest {
     }
 
     @Test
+    void everyCommandOfTheContractIsThere() {
+        // DESIGN.md's command line contract: a command added to the tool must be added to SUBCOMMANDS too.
+        assertThat(RootCommand.SUBCOMMANDS.keySet()).containsExactlyInAnyOrder("demo", "diagnose", "migrate",
+                "rebalance", "jobs", "snapshot", "cleanup", "rescue", "storageclass", "sim", "bench");
+    }
+
+    @Test
     void theCommandIsTheFirstWordThatIsNeitherARootOptionNorItsValue() {
         assertThat(named("diagnose", "-A")).isEqualTo("diagnose");
         assertThat(named("--sim", "/tmp/w", "diagnose")).isEqualTo("diagnose");
