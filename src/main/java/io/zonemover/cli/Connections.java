@@ -3,9 +3,12 @@ package io.zonemover.cli;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.KubeConfig;
+import io.kubernetes.client.util.credentials.Authentication;
 import io.zonemover.domain.ZonemoverException;
 import io.zonemover.sim.SimServers;
 import io.zonemover.sim.WorldStore;
+import okhttp3.ConnectionSpec;
+import okhttp3.OkHttpClient;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
@@ -26,6 +29,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -44,6 +49,8 @@ public final class Connections implements AutoCloseable {
     private ApiClient kube;
     private Ec2Client ec2;
     private KubeConfig loadedKubeConfig;
+    private Path earlyDir;
+    private CompletableFuture<WorldStore> earlyWorld;
 
     public Connections(GlobalOptions options) {
         this.options = options;
@@ -53,10 +60,34 @@ public final class Connections implements AutoCloseable {
         return options;
     }
 
+    /**
+     * Begins opening the simulated world in {@code dir} on another thread, before the command line is parsed:
+     * reading a world and catching its clock up takes about as long as building the parser, and a command
+     * that connects at once (diagnose) then finds it open. {@link #sim()} uses it only if --sim names the same
+     * directory once parsed; if opening it failed, {@link #sim()} opens it again and fails as it would have.
+     */
+    public synchronized void openWorldEarly(Path dir) {
+        earlyDir = dir;
+        earlyWorld = CompletableFuture.supplyAsync(() -> WorldStore.open(dir), Connections::inBackground);
+    }
+
     /** The simulated world named by --sim, served by this process; null when not simulating. */
     public synchronized SimServers sim() {
         if (sim == null && options.sim != null) {
-            sim = SimServers.start(WorldStore.open(options.sim), 0, 0);
+            WorldStore world = null;
+            if (earlyWorld != null && options.sim.equals(earlyDir)) {
+                try {
+                    world = earlyWorld.join();
+                } catch (CompletionException e) {
+                    world = null;
+                }
+            }
+            if (world == null) {
+                world = WorldStore.open(options.sim);
+            }
+            StartupTrace.mark("world opened");
+            sim = SimServers.start(world, 0, 0);
+            StartupTrace.mark("world served");
         }
         return sim;
     }
@@ -94,11 +125,19 @@ public final class Connections implements AutoCloseable {
     private ApiClient buildKube() {
         try {
             ApiClient client;
-            KubeConfig config = options.kubeconfig == null && sim() != null ? null : kubeConfig();
-            if (options.kubeconfig == null && sim() != null) {
-                client = new ClientBuilder().setBasePath(sim().kubeUri().toString()).build();
+            KubeConfig config = options.kubeconfig == null && options.sim != null ? null : kubeConfig();
+            if (options.kubeconfig == null && options.sim != null) {
+                // The client (client-java's JSON tables, okhttp) is set up on another thread while this one opens
+                // the world: neither needs the other until the address is known.
+                CompletableFuture<ApiClient> building = CompletableFuture.supplyAsync(
+                        () -> plainHttp("http://127.0.0.1", null), Connections::inBackground);
+                String address = sim().kubeUri().toString();
+                client = joined(building);
+                client.setBasePath(address);
             } else if (config != null) {
-                client = ClientBuilder.kubeconfig(config).build();
+                ClientBuilder builder = ClientBuilder.kubeconfig(config);
+                client = builder.getBasePath().startsWith("http://")
+                        ? plainHttp(builder.getBasePath(), builder.getAuthentication()) : builder.build();
             } else if (System.getenv("KUBERNETES_SERVICE_HOST") != null) {
                 client = ClientBuilder.standard().build(); // in-cluster: the pod's service account
             } else {
@@ -116,6 +155,43 @@ public final class Connections implements AutoCloseable {
             throw ZonemoverException.badInput(kubeconfigLabel(kubeconfigFile())
                     + ": cannot configure the Kubernetes client: " + GlobalOptions.firstLine(e.getMessage()));
         }
+    }
+
+    /** The future's value, or what it threw, unwrapped. */
+    private static <T> T joined(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e;
+        }
+    }
+
+    /** Runs {@code task} on a daemon thread of its own, so that an abandoned one never holds the process up. */
+    static void inBackground(Runnable task) {
+        Thread thread = new Thread(task, "zonemover-prepare");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /**
+     * A client for an API server spoken to over plain HTTP (the simulated world, `kubectl proxy`). client-java
+     * and okhttp set TLS up for every client they build, needed or not (the JDK's CA certificates loaded and
+     * indexed, twice: a fifth of a cold `diagnose`); a client that allows only cleartext connections skips it.
+     */
+    private static ApiClient plainHttp(String basePath, Authentication authentication) {
+        ApiClient client = new ApiClient(new OkHttpClient.Builder()
+                .connectionSpecs(List.of(ConnectionSpec.CLEARTEXT)).build());
+        client.setBasePath(basePath.endsWith("/") ? basePath.substring(0, basePath.length() - 1) : basePath);
+        if (authentication != null) {
+            authentication.provide(client);
+        }
+        return client;
     }
 
     /**

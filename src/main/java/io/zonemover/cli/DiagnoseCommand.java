@@ -53,11 +53,15 @@ final class DiagnoseCommand extends BaseCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         String namespace = NamespaceScope.of(scope);
-        ClusterSnapshot snapshot = new ClusterReader(connections().kube()).read(namespace);
+        ClusterReader reader = new ClusterReader(connections().kube());
+        StartupTrace.mark("kube client");
+        ClusterSnapshot snapshot = reader.read(namespace);
+        StartupTrace.mark("cluster read");
         // The EC2 client is built only if a finding needs the volumes' snapshots: a cold diagnose stays fast.
         Diagnosis.Report report = Diagnosis.of(SnapshotFacts.of(snapshot), rpo,
                 () -> new Ec2BlockStore(connections().ec2()));
         List<Finding> findings = report.findings();
+        StartupTrace.mark("diagnosed");
         snapshot.notes().forEach(note -> err().println("warning: " + note));
         report.warnings().forEach(w -> err().println("warning: " + w));
         if (global().json()) {
@@ -67,6 +71,7 @@ final class DiagnoseCommand extends BaseCommand implements Callable<Integer> {
         } else {
             printTable(snapshot, findings, out());
         }
+        StartupTrace.mark("printed");
         return findings.isEmpty() && !(rpo != null && report.recoveryPointsUnknown()) ? 0 : 1;
     }
 

@@ -1,11 +1,13 @@
 package io.zonemover.cli;
 
+import io.zonemover.cluster.ClusterReader;
 import io.zonemover.domain.ZonemoverException;
 import io.zonemover.sim.WorldStore;
 import picocli.CommandLine;
 
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.IdentityHashMap;
 import java.util.Map;
 
@@ -31,8 +33,20 @@ public final class Main {
 
     /** Runs one command line and returns its exit code; {@code in} answers the confirmation questions. */
     public static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err) {
+        StartupTrace.mark("main");
         RootCommand root = new RootCommand(in);
+        if (RootCommand.connectsAtOnce(args)) {
+            // Building picocli's model takes a third of a cold diagnose: meanwhile, other threads set up what the
+            // command needs first.
+            ClusterReader.prepare(Connections::inBackground);
+            Path world = RootCommand.simDirectory(args);
+            if (world != null) {
+                root.connections().openWorldEarly(world);
+            }
+        }
         CommandLine line = new CommandLine(root);
+        // Before the settings below: picocli applies them only to the subcommands present when they are made.
+        RootCommand.addSubcommands(line, args);
         line.setOut(out);
         line.setErr(err);
         line.setCaseInsensitiveEnumValuesAllowed(true);
@@ -69,6 +83,7 @@ public final class Main {
             return ZonemoverException.Kind.BAD_INPUT.exitCode();
         });
         line.setExecutionStrategy(parsed -> {
+            StartupTrace.mark("parsed");
             Integer help = CommandLine.executeHelpRequest(parsed);
             if (help != null) {
                 return help;
@@ -79,6 +94,7 @@ public final class Main {
                 CommandLine last = parsed.asCommandLineList().get(parsed.asCommandLineList().size() - 1);
                 throw new CommandLine.ExecutionException(last, e.getMessage(), e);
             }
+            StartupTrace.mark("validated");
             return new CommandLine.RunLast().execute(parsed);
         });
         line.setExecutionExceptionHandler((ex, cmd, parsed) -> {

@@ -7,6 +7,7 @@ import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.apis.StorageV1Api;
 import io.kubernetes.client.openapi.models.CoreV1Event;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
+import io.kubernetes.client.openapi.models.V1ListMeta;
 import io.kubernetes.client.openapi.models.V1Node;
 import io.kubernetes.client.openapi.models.V1PersistentVolume;
 import io.kubernetes.client.openapi.models.V1PersistentVolumeClaim;
@@ -15,10 +16,12 @@ import io.kubernetes.client.openapi.models.V1StatefulSet;
 import io.kubernetes.client.openapi.models.V1StorageClass;
 import io.zonemover.domain.ZonemoverException;
 
+import java.security.Security;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -37,10 +40,26 @@ public final class ClusterReader {
     /** The label on everything zonemover creates in the cluster; the only ConfigMaps read are these. */
     public static final String MANAGED_BY_SELECTOR = "app.kubernetes.io/managed-by=zonemover";
 
+    /** The kinds a read lists. */
+    private static final List<Class<?>> KINDS = List.of(V1Node.class, V1Pod.class, V1PersistentVolumeClaim.class,
+            V1PersistentVolume.class, V1StorageClass.class, V1StatefulSet.class, CoreV1Event.class, V1ConfigMap.class,
+            V1ListMeta.class);
+
     private final ApiClient client;
 
     public ClusterReader(ApiClient client) {
         this.client = client;
+    }
+
+    /**
+     * Sets up on {@code executor} what a read does first: the JSON readers of the kinds it lists (reflection
+     * over every model class they reach), and the JCA provider list okhttp consults before its first request.
+     * A caller with other work to do first (parsing its command line, opening a simulated world) starts this
+     * before it, and the read finds them ready. Reading without it is the same, only later.
+     */
+    public static void prepare(Executor executor) {
+        executor.execute(() -> KINDS.forEach(ListStreamer.gson()::getAdapter));
+        executor.execute(Security::getProviders);
     }
 
     /** Reads the cluster; {@code namespace} null means all namespaces. Kubernetes errors become FAILED. */
