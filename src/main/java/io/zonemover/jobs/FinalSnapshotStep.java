@@ -97,7 +97,7 @@ final class FinalSnapshotStep extends MigrationStep {
         }
         EbsVolume volume = services.blockStore().volume(volumeId).orElseThrow(() ->
                 ZonemoverException.failed("source volume " + volumeId + " disappeared", null));
-        if (!volume.available()) {
+        if (!volume.released()) {
             // Something attached it again since quiesce: a snapshot now could miss writes.
             throw ZonemoverException.failed("source volume " + volumeId + " is " + volume.state()
                     + " again; refusing to take the final snapshot of a volume in use", null);

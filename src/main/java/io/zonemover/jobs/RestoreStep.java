@@ -4,6 +4,7 @@ import io.zonemover.domain.EbsVolume;
 import io.zonemover.domain.Tags;
 import io.zonemover.domain.ZonemoverException;
 import io.zonemover.jobs.MigrationContext.ClaimKey;
+import io.zonemover.jobs.MigrationContext.Key;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,7 +18,10 @@ import static io.zonemover.jobs.PreflightStep.TO_ZONE;
  * size, iops, throughput, encryption, KMS key and tags (as the final snapshot step read them). An earlier
  * attempt's volume is looked for by tag when one may exist ({@link CreateIntents}); the ClientToken (job, claim
  * and attempt) guards the call itself. A volume that ends in error burns its token, so the next attempt uses a
- * new one. Undo: the new volumes are kept, tagged as rolled back.
+ * new one. While EC2 creates the volumes, the step already points the claims at them ({@link RebindStep#advance}:
+ * the claims' rebind is pipelined with the volumes' creation, off the downtime's critical path; the PV of a volume
+ * that ends in error is replaced once the next attempt's volume exists). Undo: the new volumes are kept, tagged as rolled
+ * back (the rebind's own undo binds the claims back to their old volumes).
  */
 final class RestoreStep extends MigrationStep {
 
@@ -26,6 +30,12 @@ final class RestoreStep extends MigrationStep {
     static final ClaimKey NEW_PV = new ClaimKey("newPv");
     static final ClaimKey ATTEMPT = new ClaimKey("restoreAttempt");
     static final ClaimKey INTENT = new ClaimKey("restoreIntent");
+    /** Fast snapshot restore of the final snapshots in the target zone: asked for, seen enabled, disabled again. */
+    static final Key FSR_ASKED = new Key("fastRestoreAskedAt");
+    static final Key FSR_ENABLED = new Key("fastRestoreEnabledAt");
+    static final Key FSR_DISABLED = new Key("fastRestoreDisabledAt");
+    /** The snapshots whose fast snapshot restore this move enabled (not one someone had enabled already). */
+    static final Key FSR_OURS = new Key("fastRestoreEnabledFor");
 
     private final CreateIntents intents = new CreateIntents();
     private final ChangePace pace = new ChangePace();
@@ -45,8 +55,20 @@ final class RestoreStep extends MigrationStep {
         return (base.length() + suffix.length() > 253 ? base.substring(0, 253 - suffix.length()) : base) + suffix;
     }
 
+    static boolean fastRestore(MigrationContext ctx) {
+        return Boolean.parseBoolean(ctx.param(MigrationJob.PARAM_FAST_RESTORE));
+    }
+
+    static Integer initializationRate(MigrationContext ctx) {
+        String rate = ctx.param(MigrationJob.PARAM_INIT_RATE);
+        return rate == null ? null : Integer.valueOf(rate);
+    }
+
     @Override
     Next next(MigrationContext ctx) {
+        if (fastRestore(ctx) && !ctx.has(FSR_ENABLED)) {
+            return enableFastRestore(ctx);
+        }
         for (int i = 0; i < ctx.claimCount(); i++) {
             if (!ctx.has(NEW_PV, i)) {
                 ctx.put(NEW_PV, i, newPvName(ctx, i));
@@ -54,6 +76,11 @@ final class RestoreStep extends MigrationStep {
             if (!ctx.has(NEW_VOLUME, i)) {
                 return create(ctx, i);
             }
+        }
+        // Each claim's rebind, one action per iteration, before looking at EC2: it needs only the volumes' ids.
+        Optional<Next> rebinding = RebindStep.advance(ctx, services.cluster(), this);
+        if (rebinding.isPresent() && rebinding.get() != Next.WAIT) {
+            return rebinding.get();
         }
         long early = pace.untilFirstLook(ctx.all(NEW_VOLUME));
         if (early > 0) {
@@ -97,9 +124,77 @@ final class RestoreStep extends MigrationStep {
             return waitAbout(wait);
         }
         ctx.all(NEW_VOLUME).forEach(pace::done);
+        Integer rate = initializationRate(ctx);
         audit(ctx, "available", "volume" + (ctx.claimCount() == 1 ? " " : "s ") + String.join(", ", ctx.all(NEW_VOLUME))
-                + " available in " + ctx.get(TO_ZONE));
+                + " available in " + ctx.get(TO_ZONE) + (rate != null ? "; its blocks load at " + rate + " MiB/s"
+                : ctx.has(FSR_ENABLED) ? "; fully initialized (fast snapshot restore)" : ""));
+        disableFastRestore(ctx);
         return Next.DONE;
+    }
+
+    /**
+     * Fast snapshot restore of the final snapshots in the target zone, before any volume is created from them:
+     * asked once, then waited for until EC2 says {@code enabled} ("You get the full benefit of fast snapshot restores
+     * after they enter the enabled state", EnableFastSnapshotRestores). A pair that fell back to disabled (EC2 could
+     * not enable it) is asked again.
+     */
+    private Next enableFastRestore(MigrationContext ctx) {
+        List<String> ids = ctx.all(FinalSnapshotStep.FINAL_SNAPSHOT);
+        String zone = ctx.get(TO_ZONE);
+        if (!ctx.has(FSR_ASKED)) {
+            // A snapshot someone else enabled already (a rescue's, say, under an EBS lifecycle policy) stays theirs:
+            // this move neither enables nor, afterwards, disables it.
+            Map<String, String> before = services.blockStore().fastSnapshotRestores(ids, zone);
+            List<String> ours = ids.stream().filter(id -> !before.containsKey(id) || before.get(id).startsWith("disabl"))
+                    .toList();
+            long asked = pace.now();
+            if (!ours.isEmpty()) {
+                services.blockStore().enableFastSnapshotRestores(ours, zone);
+            }
+            ids.forEach(id -> pace.started("fsr:" + id, asked, services.pollMillis()));
+            ctx.put(FSR_OURS, String.join(",", ours));
+            ctx.put(FSR_ASKED, System.currentTimeMillis());
+            audit(ctx, "enabling", "fast snapshot restore of " + String.join(", ", ids) + " in " + zone
+                    + " (billed per snapshot and zone for every hour it is enabled, one hour at least; disabled as soon "
+                    + "as the volumes exist)");
+            return Next.CHECKPOINT;
+        }
+        List<String> fsrIds = ids.stream().map(id -> "fsr:" + id).toList();
+        long early = pace.untilFirstLook(fsrIds);
+        if (early > 0) {
+            return waitAbout(early);
+        }
+        Map<String, String> states = services.blockStore().fastSnapshotRestores(ids, zone);
+        List<String> lapsed = ids.stream().filter(id -> !states.containsKey(id)
+                || states.get(id).startsWith("disabl")).toList();
+        if (!lapsed.isEmpty()) {
+            services.blockStore().enableFastSnapshotRestores(lapsed, zone);
+            report("fast snapshot restore of " + String.join(", ", lapsed) + " in " + zone + " lapsed; asked again");
+            return Next.WAIT;
+        }
+        if (ids.stream().allMatch(id -> "enabled".equals(states.get(id)))) {
+            fsrIds.forEach(pace::done);
+            ctx.put(FSR_ENABLED, System.currentTimeMillis());
+            audit(ctx, "enabled", "fast snapshot restore of " + String.join(", ", ids) + " enabled in " + zone + " after "
+                    + (System.currentTimeMillis() - ctx.getLong(FSR_ASKED, System.currentTimeMillis())) / 1000 + " s");
+            return Next.CHECKPOINT;
+        }
+        report("fast snapshot restore in " + zone + ": " + states);
+        return waitAbout(fsrIds.stream().mapToLong(id -> pace.expectedMillis(id, -1)).max().orElse(0));
+    }
+
+    /** Disables what {@link #enableFastRestore} enabled (it is billed by the hour); once. */
+    private void disableFastRestore(MigrationContext ctx) {
+        if (ctx.has(FSR_ASKED) && !ctx.has(FSR_DISABLED)) {
+            List<String> ids = ctx.get(FSR_OURS).isEmpty() ? List.of() : List.of(ctx.get(FSR_OURS).split(","));
+            if (!ids.isEmpty()) {
+                services.blockStore().disableFastSnapshotRestores(ids, ctx.get(TO_ZONE));
+            }
+            ctx.put(FSR_DISABLED, System.currentTimeMillis());
+            audit(ctx, "disabled", "fast snapshot restore of " + String.join(", ", ids) + " in " + ctx.get(TO_ZONE)
+                    + " disabled (enabled for " + (System.currentTimeMillis() - ctx.getLong(FSR_ASKED, 0)) / 1000
+                    + " s)");
+        }
     }
 
     private Next create(MigrationContext ctx, int i) {
@@ -124,7 +219,7 @@ final class RestoreStep extends MigrationStep {
             tags.put(Snapshots.ATTEMPT, token);
             long asked = pace.now();
             id = services.blockStore().createVolume(ctx.get(FinalSnapshotStep.FINAL_SNAPSHOT, i), ctx.get(TO_ZONE),
-                    source, tags, token);
+                    source, tags, token, initializationRate(ctx));
             pace.started(id, asked, services.pollMillis());
         }
         ctx.put(NEW_VOLUME, i, id);
@@ -138,6 +233,7 @@ final class RestoreStep extends MigrationStep {
 
     @Override
     Next undo(MigrationContext ctx) {
+        disableFastRestore(ctx);
         for (int i = 0; i < ctx.claimCount(); i++) {
             if (ctx.has(NEW_VOLUME, i) && services.blockStore().volume(ctx.get(NEW_VOLUME, i)).isPresent()) {
                 services.blockStore().tag(ctx.get(NEW_VOLUME, i), Map.of(Tags.ROLLED_BACK, ctx.jobId()));
