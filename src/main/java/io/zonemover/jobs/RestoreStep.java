@@ -141,18 +141,22 @@ final class RestoreStep extends MigrationStep {
     private Next enableFastRestore(MigrationContext ctx) {
         List<String> ids = ctx.all(FinalSnapshotStep.FINAL_SNAPSHOT);
         String zone = ctx.get(TO_ZONE);
-        if (!ctx.has(FSR_ASKED)) {
+        if (!ctx.has(FSR_OURS)) {
             // A snapshot someone else enabled already (a rescue's, say, under an EBS lifecycle policy) stays theirs:
-            // this move neither enables nor, afterwards, disables it.
+            // this move neither enables nor, afterwards, disables it. Which are ours is recorded before enabling
+            // any, so that a crash right after the call still has them disabled in the end.
             Map<String, String> before = services.blockStore().fastSnapshotRestores(ids, zone);
-            List<String> ours = ids.stream().filter(id -> !before.containsKey(id) || before.get(id).startsWith("disabl"))
-                    .toList();
+            ctx.put(FSR_OURS, String.join(",", ids.stream().filter(id -> !before.containsKey(id)
+                    || before.get(id).startsWith("disabl")).toList()));
+            return Next.AGAIN;
+        }
+        if (!ctx.has(FSR_ASKED)) {
+            List<String> ours = ours(ctx);
             long asked = pace.now();
             if (!ours.isEmpty()) {
                 services.blockStore().enableFastSnapshotRestores(ours, zone);
             }
             ids.forEach(id -> pace.started("fsr:" + id, asked, services.pollMillis()));
-            ctx.put(FSR_OURS, String.join(",", ours));
             ctx.put(FSR_ASKED, System.currentTimeMillis());
             audit(ctx, "enabling", "fast snapshot restore of " + String.join(", ", ids) + " in " + zone
                     + " (billed per snapshot and zone for every hour it is enabled, one hour at least; disabled as soon "
@@ -183,17 +187,22 @@ final class RestoreStep extends MigrationStep {
         return waitAbout(fsrIds.stream().mapToLong(id -> pace.expectedMillis(id, -1)).max().orElse(0));
     }
 
+    private static List<String> ours(MigrationContext ctx) {
+        String ours = ctx.get(FSR_OURS);
+        return ours == null || ours.isEmpty() ? List.of() : List.of(ours.split(","));
+    }
+
     /** Disables what {@link #enableFastRestore} enabled (it is billed by the hour); once. */
     private void disableFastRestore(MigrationContext ctx) {
-        if (ctx.has(FSR_ASKED) && !ctx.has(FSR_DISABLED)) {
-            List<String> ids = ctx.get(FSR_OURS).isEmpty() ? List.of() : List.of(ctx.get(FSR_OURS).split(","));
+        if (ctx.has(FSR_OURS) && !ctx.has(FSR_DISABLED)) {
+            List<String> ids = ours(ctx);
             if (!ids.isEmpty()) {
                 services.blockStore().disableFastSnapshotRestores(ids, ctx.get(TO_ZONE));
             }
             ctx.put(FSR_DISABLED, System.currentTimeMillis());
             audit(ctx, "disabled", "fast snapshot restore of " + String.join(", ", ids) + " in " + ctx.get(TO_ZONE)
-                    + " disabled (enabled for " + (System.currentTimeMillis() - ctx.getLong(FSR_ASKED, 0)) / 1000
-                    + " s)");
+                    + " disabled" + (ctx.has(FSR_ASKED) ? " (enabled for " + (System.currentTimeMillis()
+                    - ctx.getLong(FSR_ASKED, 0)) / 1000 + " s)" : ""));
         }
     }
 

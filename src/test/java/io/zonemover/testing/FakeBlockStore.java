@@ -234,9 +234,11 @@ public final class FakeBlockStore implements BlockStore {
         volumes.values().forEach(v -> out.append("volume ").append(v.id).append(' ').append(v.zone).append(' ')
                 .append(v.state).append(' ').append(v.sizeGiB).append(' ').append(v.type).append(" from=")
                 .append(v.snapshotId).append(" attached=").append(v.attachments).append(' ')
-                .append(new TreeMap<>(v.tags)).append('\n'));
+                .append(new TreeMap<>(v.tags)).append(" rate=").append(v.initializationRate).append(" fastRestored=")
+                .append(v.fastRestored).append('\n'));
         snapshots.values().forEach(s -> out.append("snapshot ").append(s.id).append(' ').append(s.volumeId)
-                .append(' ').append(s.state).append(' ').append(new TreeMap<>(s.tags)).append('\n'));
+                .append(' ').append(s.state).append(' ').append(new TreeMap<>(s.tags)).append(" fsr=")
+                .append(s.fastRestores).append('\n'));
         return out.toString();
     }
 
