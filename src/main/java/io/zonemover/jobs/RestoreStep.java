@@ -26,6 +26,8 @@ import static io.zonemover.jobs.PreflightStep.TO_ZONE;
 final class RestoreStep extends MigrationStep {
 
     static final int MAX_ATTEMPTS = 3;
+    /** The longest wait between two looks at a volume being created, in poll intervals. */
+    static final int CREATING_POLLS = 4;
     static final ClaimKey NEW_VOLUME = new ClaimKey("newVolumeId");
     static final ClaimKey NEW_PV = new ClaimKey("newPv");
     static final ClaimKey ATTEMPT = new ClaimKey("restoreAttempt");
@@ -115,8 +117,11 @@ final class RestoreStep extends MigrationStep {
                 default -> {
                     report("volume " + id + " " + volume.get().state());
                     allAvailable = false;
-                    // EC2 reports no progress for a volume being created.
-                    wait = Math.max(wait, pace.expectedMillis(id, -1));
+                    // EC2 reports no progress for a volume being created: the pace would look again after as long as
+                    // it has taken so far. In the downtime, half that, and never more than a few poll intervals:
+                    // lateness here is downtime, a look is one call (shared by every volume in flight).
+                    wait = Math.max(wait, Math.min(pace.expectedMillis(id, -1) / 2,
+                            CREATING_POLLS * services.pollMillis()));
                 }
             }
         }
