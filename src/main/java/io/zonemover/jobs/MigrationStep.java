@@ -87,10 +87,8 @@ abstract class MigrationStep {
         Failpoints.beforeAction(stepName, iteration);
         Next next;
         waitHint.remove();
-        long T0 = System.nanoTime(); long T1 = T0;
         try {
             next = undo ? undo(ctx) : next(ctx);
-            T1 = System.nanoTime();
             Failpoints.afterAction(stepName, iteration);
             if (next == Next.DONE || next == Next.CHECKPOINT) {
                 recordPending.set(true);
@@ -99,7 +97,6 @@ abstract class MigrationStep {
                 new MoveRecord(services).saveIfActive(ctx, undo ? "rollback" : name());
                 recordPending.set(false);
             }
-            if (System.getenv("ZM_TIMING") != null) System.err.printf("TIMING %d %s#%d %s act=%dms record=%dms%n", System.currentTimeMillis(), stepName, iteration, next, (T1-T0)/1000000, (System.nanoTime()-T1)/1000000);
             stepContext.remove(TRANSIENT_SINCE);
             stepContext.remove(TRANSIENT_COUNT);
         } catch (PortError e) {

@@ -31,7 +31,10 @@ final class Ec2View {
         out.put("volumes", vols);
         out.put("snapshots", snaps);
         out.put("ec2Faults", s.faults.toString());
-        out.put("writeMiBPerSecond", s.mibPerWrite * Ec2World.WRITES_PER_SEC);
+        if (s.mibPerWrite != Ec2World.MIB_PER_WRITE) {
+            // Only when a scenario chose another write rate: absent, it is the model's 1 MiB/s.
+            out.put("writeMiBPerSecond", s.mibPerWrite * Ec2World.WRITES_PER_SEC);
+        }
         return out;
     }
 
