@@ -39,8 +39,13 @@ final class RestoreStep extends MigrationStep {
     /** The snapshots whose fast snapshot restore this move enabled (not one someone had enabled already). */
     static final Key FSR_OURS = new Key("fastRestoreEnabledFor");
 
+    /** "It takes 60 minutes per TiB to optimize a snapshot" (ebs/latest/userguide/view-fsr-enabled-snapshots). */
+    static final long FSR_OPTIMIZE_MILLIS_PER_TIB = 60 * 60_000L;
+
     private final CreateIntents intents = new CreateIntents();
     private final ChangePace pace = new ChangePace();
+    /** When this process first saw a snapshot's fast snapshot restore optimizing (job/snapshot -> epoch millis). */
+    private final java.util.Map<String, Long> optimizingSince = new java.util.concurrent.ConcurrentHashMap<>();
 
     RestoreStep(MigrationServices services) {
         super(services);
@@ -183,13 +188,38 @@ final class RestoreStep extends MigrationStep {
         }
         if (ids.stream().allMatch(id -> "enabled".equals(states.get(id)))) {
             fsrIds.forEach(pace::done);
+            ids.forEach(id -> optimizingSince.remove(ctx.jobId() + "/" + id));
             ctx.put(FSR_ENABLED, System.currentTimeMillis());
             audit(ctx, "enabled", "fast snapshot restore of " + String.join(", ", ids) + " enabled in " + zone + " after "
                     + (System.currentTimeMillis() - ctx.getLong(FSR_ASKED, System.currentTimeMillis())) / 1000 + " s");
             return Next.CHECKPOINT;
         }
         report("fast snapshot restore in " + zone + ": " + states);
-        return waitAbout(fsrIds.stream().mapToLong(id -> pace.expectedMillis(id, -1)).max().orElse(0));
+        // In the downtime. While optimizing, AWS's "60 minutes per TiB" of the snapshot says how long it still takes
+        // (from when this process first saw it optimizing); otherwise, as a volume being created, at 1.5 times its
+        // age, at most a few poll intervals apart.
+        long now = System.currentTimeMillis();
+        long wait = 0;
+        for (String id : ids) {
+            if ("optimizing".equals(states.get(id))) {
+                long since = optimizingSince.computeIfAbsent(ctx.jobId() + "/" + id, k -> now);
+                long left = optimizeMillis(ctx) - (now - since);
+                wait = Math.max(wait, left > 0 ? left : CREATING_POLLS * services.pollMillis());
+            } else {
+                wait = Math.max(wait, Math.min(pace.expectedMillis("fsr:" + id, -1) / 2,
+                        CREATING_POLLS * services.pollMillis()));
+            }
+        }
+        return waitAbout(wait);
+    }
+
+    /** How long fast snapshot restore optimizes the move's largest snapshot: 60 minutes per TiB (AWS). */
+    private long optimizeMillis(MigrationContext ctx) {
+        int gib = 0;
+        for (int i = 0; i < ctx.claimCount(); i++) {
+            gib = Math.max(gib, SourceVolume.of(ctx, i, services.blockStore()).sizeGiB());
+        }
+        return gib * FSR_OPTIMIZE_MILLIS_PER_TIB / 1024;
     }
 
     private static List<String> ours(MigrationContext ctx) {
