@@ -78,7 +78,8 @@ final class FinalSnapshotStep extends MigrationStep {
             } else if (!snapshot.get().completed()) {
                 report("final snapshot " + id + " " + snapshot.get().state() + " " + snapshot.get().progress());
                 allCompleted = false;
-                wait = Math.max(wait, pace.expectedMillis(id, ChangePace.percent(snapshot.get().progress())));
+                // The pod is down: look at the soonest the snapshot can be done, rather than a little after.
+                wait = Math.max(wait, pace.soonestMillis(id, ChangePace.percent(snapshot.get().progress())));
             }
         }
         if (!allCompleted) {
