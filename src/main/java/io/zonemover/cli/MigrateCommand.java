@@ -67,7 +67,7 @@ final class MigrateCommand extends BaseCommand implements Callable<Integer> {
     boolean noPreSnapshot;
 
     @Option(names = "--pre-snapshot-rounds", paramLabel = "N", defaultValue = "4",
-            description = "Pre-copy in up to N rounds while the pod runs (default: ${DEFAULT-VALUE}; 1: one pre-snapshot). Each round is an incremental snapshot of what was written during the one before; another is taken while the last took over a minute and, from the second on, less than 80% of the one before, so the final snapshot, taken while the pod is down, copies only about a minute's worth of writes. A round costs an incremental snapshot (billed as snapshot storage of the changed blocks) and the time it takes, while the pod still serves.")
+            description = "Pre-copy in up to N rounds while the pod runs (default: ${DEFAULT-VALUE}; 1: one pre-snapshot). Each round is an incremental snapshot of what was written during the one before; another is taken while the last took over a minute and, from the second on, less than 80%% of the one before, so the final snapshot, taken while the pod is down, copies only about a minute's worth of writes. A round costs an incremental snapshot (billed as snapshot storage of the changed blocks) and the time it takes, while the pod still serves.")
     int preSnapshotRounds;
 
     @Option(names = "--volume-initialization-rate", paramLabel = "MIB_PER_S",
