@@ -45,6 +45,38 @@ public interface BlockStore {
      */
     String createVolume(String snapshotId, String zone, EbsVolume like, Map<String, String> tags, String clientToken);
 
+    /**
+     * As {@link #createVolume(String, String, EbsVolume, Map, String)}, asking EC2 to load the new volume's blocks
+     * at {@code initializationRate} MiB/s (VolumeInitializationRate, 100 to 300; null: EC2's default pace, or fast
+     * snapshot restore where it is enabled).
+     */
+    default String createVolume(String snapshotId, String zone, EbsVolume like, Map<String, String> tags,
+                                String clientToken, Integer initializationRate) {
+        if (initializationRate != null) {
+            throw new UnsupportedOperationException("this block store cannot set a volume initialization rate");
+        }
+        return createVolume(snapshotId, zone, like, tags, clientToken);
+    }
+
+    /**
+     * EnableFastSnapshotRestores for these snapshots in {@code zone}. Answers each snapshot's state there
+     * (enabling, optimizing, enabled); a snapshot EC2 refused (its {@code unsuccessful} list, not an error response)
+     * comes back as a {@link CloudException} with the refusal's code.
+     */
+    default Map<String, String> enableFastSnapshotRestores(List<String> snapshotIds, String zone) {
+        throw new UnsupportedOperationException("this block store has no fast snapshot restore");
+    }
+
+    /** DescribeFastSnapshotRestores: these snapshots' state in {@code zone}; a snapshot never enabled there is absent. */
+    default Map<String, String> fastSnapshotRestores(List<String> snapshotIds, String zone) {
+        throw new UnsupportedOperationException("this block store has no fast snapshot restore");
+    }
+
+    /** DisableFastSnapshotRestores for these snapshots in {@code zone}; one not enabled, or gone, is success. */
+    default void disableFastSnapshotRestores(List<String> snapshotIds, String zone) {
+        throw new UnsupportedOperationException("this block store has no fast snapshot restore");
+    }
+
     void tag(String resourceId, Map<String, String> tags);
 
     /**

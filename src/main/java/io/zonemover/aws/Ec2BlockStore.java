@@ -6,6 +6,8 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.AvailabilityZoneState;
 import software.amazon.awssdk.services.ec2.model.CreateVolumeRequest;
+import software.amazon.awssdk.services.ec2.model.DisableFastSnapshotRestoresResponse;
+import software.amazon.awssdk.services.ec2.model.EnableFastSnapshotRestoresResponse;
 import software.amazon.awssdk.services.ec2.model.Ec2Exception;
 import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
@@ -151,6 +153,12 @@ public final class Ec2BlockStore implements BlockStore {
     @Override
     public String createVolume(String snapshotId, String zone, EbsVolume like, Map<String, String> tags,
                                String clientToken) {
+        return createVolume(snapshotId, zone, like, tags, clientToken, null);
+    }
+
+    @Override
+    public String createVolume(String snapshotId, String zone, EbsVolume like, Map<String, String> tags,
+                               String clientToken, Integer initializationRate) {
         CreateVolumeRequest.Builder request = CreateVolumeRequest.builder()
                 .snapshotId(snapshotId)
                 .availabilityZone(zone)
@@ -171,10 +179,57 @@ public final class Ec2BlockStore implements BlockStore {
                 request.kmsKeyId(like.kmsKeyId());
             }
         }
+        if (initializationRate != null) {
+            request.volumeInitializationRate(initializationRate);
+        }
         String id = call(() -> ec2.createVolume(request.build()).volumeId());
         // A repeated token answers with a volume that may have been read already: read it afresh.
         volumes.forget(id);
         return id;
+    }
+
+    @Override
+    public Map<String, String> enableFastSnapshotRestores(List<String> snapshotIds, String zone) {
+        EnableFastSnapshotRestoresResponse answer = call(() -> ec2.enableFastSnapshotRestores(r -> r
+                .sourceSnapshotIds(snapshotIds).availabilityZones(zone)));
+        refused(answer.unsuccessful().stream().flatMap(u -> u.fastSnapshotRestoreStateErrors().stream()
+                .map(e -> Map.entry(u.snapshotId(), e.error()))).toList().stream()
+                .map(e -> new CloudException(e.getValue().code(), "EnableFastSnapshotRestores of " + e.getKey()
+                        + " in " + zone + ": " + e.getValue().message(), null)).toList());
+        Map<String, String> states = new LinkedHashMap<>();
+        answer.successful().forEach(i -> states.put(i.snapshotId(), i.stateAsString()));
+        return states;
+    }
+
+    @Override
+    public Map<String, String> fastSnapshotRestores(List<String> snapshotIds, String zone) {
+        Map<String, String> states = new LinkedHashMap<>();
+        if (snapshotIds.isEmpty()) {
+            return states;
+        }
+        call(() -> ec2.describeFastSnapshotRestoresPaginator(r -> r.filters(
+                Filter.builder().name("snapshot-id").values(snapshotIds).build(),
+                Filter.builder().name("availability-zone").values(zone).build())).fastSnapshotRestores().stream()
+                .toList()).forEach(i -> states.put(i.snapshotId(), i.stateAsString()));
+        return states;
+    }
+
+    @Override
+    public void disableFastSnapshotRestores(List<String> snapshotIds, String zone) {
+        DisableFastSnapshotRestoresResponse answer = call(() -> ec2.disableFastSnapshotRestores(r -> r
+                .sourceSnapshotIds(snapshotIds).availabilityZones(zone)));
+        // Disabling what is gone or was never enabled is success, as deleting what is gone is.
+        refused(answer.unsuccessful().stream().flatMap(u -> u.fastSnapshotRestoreStateErrors().stream()
+                .filter(e -> e.error() != null && !"InvalidSnapshot.NotFound".equals(e.error().code()))
+                .map(e -> new CloudException(e.error().code(), "DisableFastSnapshotRestores of " + u.snapshotId()
+                        + " in " + zone + ": " + e.error().message(), null))).toList());
+    }
+
+    /** The first of EC2's per-item refusals, thrown. */
+    private static void refused(List<CloudException> refusals) {
+        if (!refusals.isEmpty()) {
+            throw refusals.get(0);
+        }
     }
 
     @Override
@@ -284,12 +339,13 @@ public final class Ec2BlockStore implements BlockStore {
         return new EbsVolume(v.volumeId(), v.availabilityZone(), v.stateAsString(),
                 v.size() == null ? 0 : v.size(), v.volumeTypeAsString(), v.iops(), v.throughput(),
                 Boolean.TRUE.equals(v.encrypted()), v.kmsKeyId(), v.snapshotId(), fromTags(v.tags()),
-                v.attachments().stream().map(VolumeAttachment::instanceId).toList());
+                v.attachments().stream().map(VolumeAttachment::instanceId).toList(),
+                v.attachments().stream().map(VolumeAttachment::stateAsString).toList());
     }
 
     static EbsSnapshot toDomain(Snapshot s) {
         return new EbsSnapshot(s.snapshotId(), s.volumeId(), s.stateAsString(), s.progress(), s.stateMessage(),
-                s.startTime(), fromTags(s.tags()));
+                s.startTime(), fromTags(s.tags()), s.completionTime());
     }
 
     private static <T> T call(Supplier<T> body) {

@@ -34,7 +34,7 @@ import java.util.concurrent.Callable;
                 "",
                 "fleetRatio: the time to evacuate us-east-1b in the `fleet` world (12 StatefulSets of 5 pods: 57 moves; --quick: 4 of 3, 11 moves) at --parallel 6 (--quick: 3), divided by the time that many rounds of single moves take (rounds = moves / parallel, rounded up; a single move's time is the mean of one move of each kind of StatefulSet, run one at a time). ec2CallsPerVolume and kubeCallsPerVolume: requests the world received during the plan, per moved volume. throttled: EC2 requests answered RequestLimitExceeded (retried by the client); throttlingErrorsSurfaced: moves that failed with one.",
                 "",
-                "downtimeRatio: a running pod's downtime in a move (shop/orders-0 of the `unbalanced` world to us-east-1c), from the world's history (stopped in the old zone until running and Ready in the new one), divided by the world model's lower bound for the same work (final snapshot of what changed + restore + attach + container start), in world seconds. preSnapshotGain: on 100 GiB volumes with 2% written since a protective snapshot, zonemover's downtime divided by that of stop-then-snapshot (`migrate --no-pre-snapshot`, the peers' procedure) in an identical world.",
+                "downtimeRatio: a running pod's downtime in a move (shop/orders-0 of the `unbalanced` world to us-east-1c), from the world's history (stopped in the old zone until running and Ready in the new one), divided by the world model's lower bound for the same work (final snapshot of what changed + restore + attach + container start), in world seconds. preSnapshotGain: on 100 GiB volumes with 2%% written since a protective snapshot, zonemover's downtime divided by that of stop-then-snapshot (`migrate --no-pre-snapshot`, the peers' procedure) in an identical world. Without --quick also: roundsGain, a pod writing 30 MiB/s moved with pre-copy rounds against one pre-snapshot; and a pod that reads 1 GiB before it is Ready moved with EC2's default initialization, --volume-initialization-rate 300 and --fast-snapshot-restore (downtime, and the new volume's time to full speed). The downtime worlds run at 10x unless --time-scale is given.",
                 "",
                 "diagnoseColdSeconds/PeakMB: `./zonemover --sim DIR diagnose` on the stuck-pod world as a new process (wall seconds, peak RSS); diagnoseLarge*: `diagnose -A -o json` against the `large` world (10,000 pods, 5,000 claims, 300 nodes) served by `sim serve`; the median of 3 runs (--quick: 1)."})
 final class BenchCommand extends BaseCommand implements Callable<Integer> {
@@ -61,6 +61,7 @@ final class BenchCommand extends BaseCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Double asked = timeScale;
         if (timeScale == null) {
             timeScale = quick ? 30.0 : 20.0;
         }
@@ -75,7 +76,7 @@ final class BenchCommand extends BaseCommand implements Callable<Integer> {
             Map<String, Object> result = new LinkedHashMap<>();
             long started = System.nanoTime();
             if (part("downtime")) {
-                result.putAll(DowntimeBench.run(this::run, Files.createDirectories(base.resolve("downtime"))));
+                result.putAll(DowntimeBench.run(this::run, Files.createDirectories(base.resolve("downtime")), asked, quick));
             }
             if (part("fleet")) {
                 result.putAll(fleet(base, sets, replicas, parallel));

@@ -5,6 +5,7 @@ import io.zonemover.domain.MigrationPlan;
 import io.zonemover.domain.ZonemoverException;
 import io.zonemover.jobs.MigrationPlanner;
 import io.zonemover.jobs.MigrationService;
+import io.zonemover.jobs.MoveOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -65,6 +66,18 @@ final class MigrateCommand extends BaseCommand implements Callable<Integer> {
             description = "Skip the incremental base snapshot taken while the pod still runs. Saves time when the pod is down anyway (stuck); on a running pod it lengthens the downtime, since the final snapshot then copies everything.")
     boolean noPreSnapshot;
 
+    @Option(names = "--pre-snapshot-rounds", paramLabel = "N", defaultValue = "4",
+            description = "Pre-copy in up to N rounds while the pod runs (default: ${DEFAULT-VALUE}; 1: one pre-snapshot). Each round is an incremental snapshot of what was written during the one before; another is taken while the last took over a minute and, from the second on, less than 80%% of the one before, so the final snapshot, taken while the pod is down, copies only about a minute's worth of writes. A round costs an incremental snapshot (billed as snapshot storage of the changed blocks) and the time it takes, while the pod still serves.")
+    int preSnapshotRounds;
+
+    @Option(names = "--volume-initialization-rate", paramLabel = "MIB_PER_S",
+            description = "Have EC2 load the new volumes' blocks from the snapshot at this rate, 100 to 300 MiB/s (CreateVolume's VolumeInitializationRate): the volume reaches full speed after its size divided by the rate (a 100 GiB volume: 6 to 17 minutes), predictably, and adds nothing to the downtime. Billed by EC2 per GiB initialized, the higher the rate the more (see Amazon EBS pricing). Without it (and without --fast-snapshot-restore) EC2 loads blocks at its default pace, which fluctuates: a workload that reads its data at start (a database replaying its log) can take much longer to be Ready on a restored volume.")
+    Integer volumeInitializationRate;
+
+    @Option(names = "--fast-snapshot-restore",
+            description = "Enable fast snapshot restore (FSR) of each final snapshot in the target zone before the volume is created from it, and disable it again once the volume exists: the volume is fully initialized at creation. It costs downtime and money: the final snapshot exists only once the pod has stopped, and FSR takes about a minute to start, then optimizes for 60 minutes per TiB of snapshot before it is enabled; it is billed per snapshot and zone at $0.75 per hour (us-east-1 price, a DSU-hour, billed per minute with a one-hour minimum), so about $0.75 per moved volume. Worth it only for a small volume whose first reads must be fast; --volume-initialization-rate is usually the better trade. Needs ec2:EnableFastSnapshotRestores, ec2:DescribeFastSnapshotRestores and ec2:DisableFastSnapshotRestores.")
+    boolean fastSnapshotRestore;
+
     @Option(names = "--ready-timeout", paramLabel = "DURATION", defaultValue = "10m", converter = DurationConverter.class,
             description = "How long the pod may take to be Ready in the new zone (default: ${DEFAULT-VALUE}). A pod that never started there by then is rolled back; one that ran is left in place and the job fails, resumable.")
     Duration readyTimeout;
@@ -92,12 +105,13 @@ final class MigrateCommand extends BaseCommand implements Callable<Integer> {
         }
         MigrationPlanner.SnapshotSource source = fromSnapshot == null ? null
                 : new MigrationPlanner.SnapshotSource(fromSnapshot, nodeIsDown);
+        MoveOptions options = new MoveOptions(preSnapshotRounds, volumeInitializationRate, fastSnapshotRestore);
         connections().kube(); // a bad kubeconfig is refused before the state database is touched
         try (var progress = StepEvents.printing(connections(), err());
              JobEngine engine = JobEngine.start(connections(), progress, pollMillis(global(), pollInterval))) {
             MigrationService service = engine.migrations();
             MigrationPlan plan = service.plan(ref, pod != null, to, !noPreSnapshot, source);
-            printPlan(plan);
+            printPlan(plan, options);
             if (dryRun) {
                 if (global().json()) {
                     out().println(Json.write(planJson(plan)));
@@ -114,7 +128,7 @@ final class MigrateCommand extends BaseCommand implements Callable<Integer> {
             if (!Confirm.ask(root().input(), err(), "Move pod " + plan.podName() + " to " + plan.toZone() + "?", yes)) {
                 throw ZonemoverException.refused("not confirmed; nothing changed (rerun with --yes to skip the question)");
             }
-            MigrationService.Result result = service.start(plan, pod != null, readyTimeout, keepRetain, source);
+            MigrationService.Result result = service.start(plan, pod != null, readyTimeout, keepRetain, source, options);
             JobsCommand.printResult(result, global().json(), out());
             return "COMPLETED".equals(result.status()) ? 0 : 1;
         }
@@ -127,7 +141,7 @@ final class MigrateCommand extends BaseCommand implements Callable<Integer> {
         return global.sim() != null ? 250 : 2000;
     }
 
-    private void printPlan(MigrationPlan plan) {
+    private void printPlan(MigrationPlan plan, MoveOptions options) {
         java.io.PrintWriter w = global().json() ? err() : out();
         w.println("Plan for pod " + plan.statefulSetNamespace() + "/" + plan.podName() + ":");
         for (MigrationPlan.ClaimMove move : plan.moves()) {
@@ -141,7 +155,15 @@ final class MigrateCommand extends BaseCommand implements Callable<Integer> {
         w.println("  pod         " + plan.podName() + " (" + plan.podState() + ")");
         w.println("  stops       " + plan.disruption());
         w.println("  snapshots   " + (plan.fromSnapshots() ? "none taken: the volumes' zone is down; restored from the snapshots above"
-                : plan.preSnapshot() ? "a pre-snapshot while the pod runs, then a final one" : "one final snapshot"));
+                : !plan.preSnapshot() ? "one final snapshot"
+                : options.preSnapshotRounds() == 1 ? "a pre-snapshot while the pod runs, then a final one"
+                : "pre-snapshots while the pod runs (up to " + options.preSnapshotRounds() + " rounds, until one takes "
+                        + "under a minute), then a final one"));
+        if (options.volumeInitializationRate() != null || options.fastSnapshotRestore()) {
+            w.println("  restores    " + (options.fastSnapshotRestore() ? "with fast snapshot restore in " + plan.toZone()
+                    + " (enabled after the final snapshot, disabled once the volumes exist)"
+                    : "at a volume initialization rate of " + options.volumeInitializationRate() + " MiB/s"));
+        }
         if (plan.deadNode() != null) {
             w.println("  node        " + plan.deadNode() + " is down; it gets the node.kubernetes.io/out-of-service taint so "
                     + "Kubernetes releases the pod (remove it once the node is back)");

@@ -78,7 +78,8 @@ final class FinalSnapshotStep extends MigrationStep {
             } else if (!snapshot.get().completed()) {
                 report("final snapshot " + id + " " + snapshot.get().state() + " " + snapshot.get().progress());
                 allCompleted = false;
-                wait = Math.max(wait, pace.expectedMillis(id, ChangePace.percent(snapshot.get().progress())));
+                // The pod is down: look at the soonest the snapshot can be done, rather than a little after.
+                wait = Math.max(wait, pace.soonestMillis(id, ChangePace.percent(snapshot.get().progress())));
             }
         }
         if (!allCompleted) {
@@ -97,7 +98,7 @@ final class FinalSnapshotStep extends MigrationStep {
         }
         EbsVolume volume = services.blockStore().volume(volumeId).orElseThrow(() ->
                 ZonemoverException.failed("source volume " + volumeId + " disappeared", null));
-        if (!volume.available()) {
+        if (!volume.released()) {
             // Something attached it again since quiesce: a snapshot now could miss writes.
             throw ZonemoverException.failed("source volume " + volumeId + " is " + volume.state()
                     + " again; refusing to take the final snapshot of a volume in use", null);

@@ -31,6 +31,12 @@ public class MigrationJob {
     public static final String PARAM_POD = "pod";
     public static final String PARAM_TO_ZONE = "toZone";
     public static final String PARAM_PRE_SNAPSHOT = "preSnapshot";
+    /** The most pre-copy rounds (PreSnapshotStep); absent: one. */
+    public static final String PARAM_PRE_SNAPSHOT_ROUNDS = "preSnapshotRounds";
+    /** VolumeInitializationRate (MiB/s) for the new volumes; absent: EC2's default. */
+    public static final String PARAM_INIT_RATE = "volumeInitializationRate";
+    /** "true": fast snapshot restore of the final snapshots in the target zone while the volumes are created. */
+    public static final String PARAM_FAST_RESTORE = "fastSnapshotRestore";
     public static final String PARAM_READY_TIMEOUT = "readyTimeoutSeconds";
     public static final String PARAM_KEEP_RETAIN = "keepRetain";
     /** A rescue: restore from these snapshots (`latest` or ids) instead of snapshotting the volumes. */
@@ -40,7 +46,8 @@ public class MigrationJob {
     public static final String PARAM_ADOPT = "adopt";
     /** The parameters a move's record carries, so another machine can run the same job. */
     static final List<String> PARAMS = List.of(PARAM_ID, PARAM_CLAIM, PARAM_POD, PARAM_TO_ZONE, PARAM_PRE_SNAPSHOT,
-            PARAM_READY_TIMEOUT, PARAM_KEEP_RETAIN, PARAM_FROM_SNAPSHOT, PARAM_NODE_IS_DOWN);
+            PARAM_READY_TIMEOUT, PARAM_KEEP_RETAIN, PARAM_FROM_SNAPSHOT, PARAM_NODE_IS_DOWN, PARAM_PRE_SNAPSHOT_ROUNDS,
+            PARAM_INIT_RATE, PARAM_FAST_RESTORE);
 
     @Bean
     MigrationStore migrationStore(DataSource dataSource, @Value("${zonemover.lease-millis:30000}") long leaseMillis) {

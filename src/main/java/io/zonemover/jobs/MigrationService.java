@@ -87,7 +87,13 @@ public class MigrationService {
      */
     public Result start(MigrationPlan plan, boolean byPod, Duration readyTimeout, boolean keepRetain,
                         MigrationPlanner.SnapshotSource source) {
-        return start(newJobId(), plan, byPod, readyTimeout, keepRetain, source);
+        return start(newJobId(), plan, byPod, readyTimeout, keepRetain, source, MoveOptions.DEFAULT);
+    }
+
+    /** Starts a move with these {@link MoveOptions} (pre-copy rounds, the new volumes' initialization). */
+    public Result start(MigrationPlan plan, boolean byPod, Duration readyTimeout, boolean keepRetain,
+                        MigrationPlanner.SnapshotSource source, MoveOptions options) {
+        return start(newJobId(), plan, byPod, readyTimeout, keepRetain, source, options);
     }
 
     /** A new move's id: {@code zm-} and six hex digits. */
@@ -101,6 +107,11 @@ public class MigrationService {
      */
     public Result start(String id, MigrationPlan plan, boolean byPod, Duration readyTimeout, boolean keepRetain,
                         MigrationPlanner.SnapshotSource source) {
+        return start(id, plan, byPod, readyTimeout, keepRetain, source, MoveOptions.DEFAULT);
+    }
+
+    public Result start(String id, MigrationPlan plan, boolean byPod, Duration readyTimeout, boolean keepRetain,
+                        MigrationPlanner.SnapshotSource source, MoveOptions options) {
         List<ClaimRef> claims = plan.moves().stream().map(MigrationPlan.ClaimMove::claim).toList();
         ClaimLocks.take(services, claims, id, views::status);
         if (store.find(id).isEmpty()) {
@@ -116,6 +127,15 @@ public class MigrationService {
                 .addString(MigrationJob.PARAM_PRE_SNAPSHOT, String.valueOf(plan.preSnapshot()), false)
                 .addString(MigrationJob.PARAM_READY_TIMEOUT, String.valueOf(readyTimeout.toSeconds()), false)
                 .addString(MigrationJob.PARAM_KEEP_RETAIN, String.valueOf(keepRetain), false);
+        if (options.preSnapshotRounds() > 1) {
+            params.addString(MigrationJob.PARAM_PRE_SNAPSHOT_ROUNDS, String.valueOf(options.preSnapshotRounds()), false);
+        }
+        if (options.volumeInitializationRate() != null) {
+            params.addString(MigrationJob.PARAM_INIT_RATE, String.valueOf(options.volumeInitializationRate()), false);
+        }
+        if (options.fastSnapshotRestore()) {
+            params.addString(MigrationJob.PARAM_FAST_RESTORE, "true", false);
+        }
         if (source != null) {
             params.addString(MigrationJob.PARAM_FROM_SNAPSHOT, source.spec(), false);
             params.addString(MigrationJob.PARAM_NODE_IS_DOWN, String.valueOf(source.nodeIsDown()), false);

@@ -7,15 +7,20 @@ import io.zonemover.jobs.MigrationContext.Key;
 import java.util.List;
 import java.util.Optional;
 
-import static io.zonemover.jobs.PreflightStep.OLD_PV;
 import static io.zonemover.jobs.PreflightStep.OLD_VOLUME;
 import static io.zonemover.jobs.PreflightStep.POD;
 import static io.zonemover.jobs.PreflightStep.STATEFUL_SET;
 
 /**
  * Step 4: stops the pod without letting its controller recreate it. The StatefulSet is deleted with
- * propagationPolicy=Orphan (its other pods keep running), then the pod, then the step waits until all of
- * its volumes are detached: a detached volume has been unmounted, so the final snapshots are consistent.
+ * propagationPolicy=Orphan (its other pods keep running), then the pod, then the step waits until each of its
+ * volumes is detaching or detached in EC2. Not until it is detached: the attach-detach controller starts a detach
+ * only once the node no longer reports the volume in use, that is once the kubelet has unmounted the device
+ * (reconciler.go: "Cannot detach volume because it is still mounted"), so a volume in {@code detaching} holds
+ * a cleanly unmounted filesystem and the final snapshot of it is consistent; waiting for the detach to finish
+ * would only add its seconds to the downtime. (The exceptions, a force-detach from an unhealthy node after its
+ * timeout or the out-of-service taint, are the rescue's, which does not snapshot the old volumes.) The pod object
+ * going away is not enough: the kubelet deletes it once the pod's own mounts are gone, before the device's.
  * Undo: the StatefulSet is created again from its saved manifest.
  */
 final class QuiesceStep extends MigrationStep {
@@ -56,24 +61,21 @@ final class QuiesceStep extends MigrationStep {
         if (stopping != null) {
             return stopping;
         }
+        // The pod object is gone: its kubelet removes it only once its volumes are unmounted from the pod. EC2 is
+        // asked from here: the detach that follows starts only once the node has unmounted the device too.
         List<String> ids = ctx.all(OLD_VOLUME);
-        // The cluster first: while a VolumeAttachment remains, EC2 has not finished detaching (the CSI attacher
-        // removes it once it has), so asking EC2 would only spend a call.
-        if (cluster.attachedInCluster(ctx.all(OLD_PV))) {
-            report("waiting for " + String.join(", ", ids) + " to detach (VolumeAttachment present)");
-            return Next.WAIT;
-        }
         List<EbsVolume> volumes = services.blockStore().volumes(ids);
         for (String id : ids) {
             Optional<EbsVolume> volume = volumes.stream().filter(v -> v.id().equals(id)).findFirst();
-            if (volume.isEmpty() || !volume.get().available()) {
-                report("waiting for " + id + " to detach (EC2 state " + volume.map(EbsVolume::state).orElse("unknown")
-                        + ")");
+            if (volume.isEmpty() || !volume.get().released()) {
+                report("waiting for " + id + " to be unmounted and detaching (EC2 state "
+                        + volume.map(EbsVolume::state).orElse("unknown") + ")");
                 return Next.WAIT;
             }
         }
-        audit(ctx, "detached", String.join(", ", ids) + (ids.size() == 1 ? " is" : " are")
-                + " detached (available); downtime has begun");
+        audit(ctx, "released", String.join(", ", ids) + (ids.size() == 1 ? " is" : " are")
+                + " unmounted and detaching or detached: nothing writes to " + (ids.size() == 1 ? "it" : "them")
+                + " any more");
         return Next.DONE;
     }
 

@@ -18,7 +18,9 @@ import static io.zonemover.jobs.RestoreStep.NEW_VOLUME;
  * Step 7: points each claim at its new volume. The old claim is deleted (its PV is Retain, so the volume
  * stays), a static PV for the new volume is created with required nodeAffinity on the target zone and a
  * claimRef without uid, and the claim is created again with the same spec and {@code volumeName} set. No
- * StatefulSet exists during this step, so no controller can race us to an empty claim. Undo: each claim is
+ * StatefulSet exists during this step, so no controller can race us to an empty claim. The restore step does
+ * this work already while EC2 creates the new volumes ({@link #advance}: a PV names a volume by id, whatever its
+ * state, and nothing can attach it before the restart step); this step finishes what is left. Undo: each claim is
  * bound back to its old PV the same way, and the PVs zonemover made are deleted (Retain: volumes stay).
  */
 final class RebindStep extends MigrationStep {
@@ -34,24 +36,46 @@ final class RebindStep extends MigrationStep {
 
     @Override
     Next next(MigrationContext ctx) {
-        Cluster cluster = services.cluster();
-        for (int i = 0; i < ctx.claimCount(); i++) {
-            Optional<Next> pending = bind(ctx, cluster, i, ctx.get(NEW_PV, i), true);
-            if (pending.isPresent()) {
-                return pending.get();
-            }
+        Optional<Next> pending = advance(ctx, services.cluster(), this);
+        if (pending.isPresent()) {
+            return pending.get();
         }
         audit(ctx, "bound", "claim" + (ctx.claimCount() == 1 ? " " : "s ") + String.join(", ",
                 ctx.all(MigrationContext.CLAIM_NAME)) + " Bound to " + String.join(", ", ctx.all(NEW_PV)));
         return Next.DONE;
     }
 
+    /** One action (for {@code step}) towards "every claim Bound to its new PV"; empty once they are. */
+    static Optional<Next> advance(MigrationContext ctx, Cluster cluster, MigrationStep step) {
+        for (int i = 0; i < ctx.claimCount(); i++) {
+            Optional<Next> pending = bind(ctx, cluster, step, i, ctx.get(NEW_PV, i), true);
+            if (pending.isPresent()) {
+                return pending;
+            }
+        }
+        return Optional.empty();
+    }
+
     /** One action towards "claim i Bound to pvName"; empty once it is. */
-    private Optional<Next> bind(MigrationContext ctx, Cluster cluster, int i, String pvName, boolean forward) {
+    private static Optional<Next> bind(MigrationContext ctx, Cluster cluster, MigrationStep step, int i, String pvName,
+                                       boolean forward) {
         ClaimRef ref = ctx.claimAt(i);
         Optional<Cluster.Claim> claim = cluster.claim(ref);
+        // A PV made for an earlier attempt's volume, which ended in error (the restore made another): replaced.
+        Optional<Cluster.Pv> stale = forward ? cluster.pv(pvName).filter(p -> p.volumeId() != null
+                && !p.volumeId().equals(ctx.get(NEW_VOLUME, i))) : Optional.empty();
         if (claim.isPresent()) {
             Cluster.Claim current = claim.get();
+            if (pvName.equals(current.volumeName()) && stale.isPresent()) {
+                if (!current.deleting()) {
+                    cluster.deleteClaim(ref);
+                    step.audit(ctx, "deleted", "claim " + ref + " taken off " + pvName + ", whose volume "
+                            + stale.get().volumeId() + " failed");
+                    return Optional.of(Next.AGAIN);
+                }
+                step.report("waiting for claim " + ref + " to go");
+                return Optional.of(Next.WAIT);
+            }
             if (pvName.equals(current.volumeName())) {
                 if ("Bound".equals(current.phase())) {
                     return Optional.empty();
@@ -62,11 +86,11 @@ final class RebindStep extends MigrationStep {
                     throw ZonemoverException.failed("claim " + ref + " cannot bind to " + pvName + ": "
                             + warnings.get(warnings.size() - 1), null);
                 }
-                report("waiting for claim " + ref + " to bind to " + pvName);
+                step.report("waiting for claim " + ref + " to bind to " + pvName);
                 return Optional.of(Next.WAIT);
             }
             if (current.deleting()) {
-                report("waiting for claim " + ref + " (bound to " + current.volumeName() + ") to go");
+                step.report("waiting for claim " + ref + " (bound to " + current.volumeName() + ") to go");
                 return Optional.of(Next.WAIT);
             }
             if (cluster.pod(ctx.namespace(), ctx.get(POD)).isPresent()) {
@@ -74,7 +98,7 @@ final class RebindStep extends MigrationStep {
                         + "it uses", null);
             }
             cluster.deleteClaim(ref);
-            audit(ctx, "deleted", "claim " + ref + " (bound to " + current.volumeName() + ") deleted; its PV is Retain");
+            step.audit(ctx, "deleted", "claim " + ref + " (bound to " + current.volumeName() + ") deleted; its PV is Retain");
             // Look again at once: with no pod using it, the claim is usually gone already.
             return Optional.of(Next.AGAIN);
         }
@@ -87,8 +111,21 @@ final class RebindStep extends MigrationStep {
             cluster.createStaticPv(new Cluster.StaticPv(pvName, ctx.get(NEW_VOLUME, i), ctx.get(TO_ZONE), ref,
                     ctx.get(ProtectStep.PV_MANIFEST, i), Map.of("zonemover.io/job", ctx.jobId(),
                     "zonemover.io/source-pv", ctx.get(OLD_PV, i))));
-            audit(ctx, "created", "PV " + pvName + " for " + ctx.get(NEW_VOLUME, i) + " with nodeAffinity "
+            step.audit(ctx, "created", "PV " + pvName + " for " + ctx.get(NEW_VOLUME, i) + " with nodeAffinity "
                     + "topology.kubernetes.io/zone=" + ctx.get(TO_ZONE) + ", reserved for " + ref);
+            return Optional.of(Next.CHECKPOINT);
+        }
+        if (pv.get().deleting()) {
+            step.report("waiting for PV " + pvName + " to go");
+            return Optional.of(Next.WAIT);
+        }
+        if (stale.isPresent()) {
+            if (!"Retain".equals(pv.get().reclaimPolicy())) {
+                cluster.setReclaimPolicy(pvName, "Retain");
+            }
+            cluster.deletePv(pvName);
+            step.audit(ctx, "deleted", "PV " + pvName + " deleted: its volume " + pv.get().volumeId()
+                    + " failed (Retain: nothing is deleted in EC2)");
             return Optional.of(Next.CHECKPOINT);
         }
         if (pv.get().claimUid() != null && !"Bound".equals(pv.get().phase())) {
@@ -97,7 +134,7 @@ final class RebindStep extends MigrationStep {
             return Optional.of(Next.CHECKPOINT);
         }
         cluster.createClaimBoundTo(ctx.get(ProtectStep.CLAIM_MANIFEST, i), pvName);
-        audit(ctx, "created", "claim " + ref + " created again with volumeName=" + pvName);
+        step.audit(ctx, "created", "claim " + ref + " created again with volumeName=" + pvName);
         // Look again at once: a claim naming its PV is usually bound by the time it is read back.
         return Optional.of(Next.AGAIN);
     }
@@ -117,7 +154,7 @@ final class RebindStep extends MigrationStep {
             }
         }
         for (int i = 0; i < ctx.claimCount(); i++) {
-            Optional<Next> pending = bind(ctx, cluster, i, ctx.get(OLD_PV, i), false);
+            Optional<Next> pending = bind(ctx, cluster, this, i, ctx.get(OLD_PV, i), false);
             if (pending.isPresent()) {
                 return pending.get();
             }

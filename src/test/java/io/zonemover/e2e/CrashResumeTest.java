@@ -33,10 +33,14 @@ class CrashResumeTest {
     @TempDir
     Path dir;
 
-    /** A step that creates in EC2 records its intent first: its iteration 2 is the create, 4 the second claim's. */
+    /**
+     * A step that creates in EC2 records its intent first: its iteration 2 is the create, 4 the second claim's. The
+     * restore then rebinds the claims while EC2 creates the volumes, one action an iteration: for one claim, 3
+     * deletes the old claim, 4 creates the PV, 5 the claim again.
+     */
     @ParameterizedTest(name = "kill -9 at {0}, then resume")
     @ValueSource(strings = {"protect#1!", "pre-snapshot#2!", "quiesce#2!", "quiesce#3!", "final-snapshot#2!",
-            "restore#2!", "rebind#2!", "rebind#3!", "restart#1!", "finish#2!"})
+            "restore#2!", "restore#4!", "restore#5!", "restart#1!", "finish#2!"})
     void resumeConvergesAfterAKill(String failpoint) throws Exception {
         killThenResume(failpoint);
     }
@@ -65,8 +69,9 @@ class CrashResumeTest {
                 .isEqualTo("COMPLETED"));
     }
 
+    /** Two claims: the restore's 5 to 7 rebind the first claim, 8 deletes the second's old claim. */
     @ParameterizedTest(name = "two claims: kill -9 at {0}, then resume")
-    @ValueSource(strings = {"pre-snapshot#4!", "final-snapshot#4!", "restore#4!", "rebind#4!"})
+    @ValueSource(strings = {"pre-snapshot#4!", "final-snapshot#4!", "restore#4!", "restore#8!"})
     void aTwoClaimPodResumesToBothClaimsMoved(String failpoint) throws Exception {
         SimWorlds.create(dir, "two-claims");
         SimWorlds.View before = SimWorlds.View.of(dir);
@@ -78,8 +83,9 @@ class CrashResumeTest {
                 result.get("toZone").asText());
     }
 
+    /** restore#7!: the first claim was just created again on its new PV (the second still on its old volume). */
     @ParameterizedTest(name = "kill -9 at {0}, then roll back")
-    @ValueSource(strings = {"protect#3!", "quiesce#2!", "rebind#3!", "restart#1!"})
+    @ValueSource(strings = {"protect#3!", "quiesce#2!", "restore#7!", "restart#1!"})
     void rollbackAfterAKillReturnsThePodToItsOriginalVolumes(String failpoint) throws Exception {
         SimWorlds.create(dir, "two-claims");
         SimWorlds.View before = SimWorlds.View.of(dir);

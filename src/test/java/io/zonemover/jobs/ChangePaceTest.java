@@ -29,6 +29,25 @@ class ChangePaceTest {
     }
 
     @Test
+    void theSoonestASnapshotCanBeDoneTakesItsPercentAtItsHighest() {
+        pace.started("snap-1", pace.now(), 0);
+        now.addAndGet(1000);
+        // "1%" may be anything up to 2%: 49 s to go at the fastest, 69 s at the best guess (and a little late).
+        assertThat(pace.soonestMillis("snap-1", 1)).isEqualTo(49_000);
+        assertThat(pace.expectedMillis("snap-1", 1)).isEqualTo(68_950);
+        // Still at 1% 9 s later: the pace so far says 490 s at the soonest.
+        now.addAndGet(9_000);
+        assertThat(pace.soonestMillis("snap-1", 1)).isEqualTo(490_000);
+        now.addAndGet(1_000);
+        pace.done("snap-1");
+        pace.started("snap-2", pace.now(), 0);
+        now.addAndGet(10_000);
+        assertThat(pace.soonestMillis("snap-2", 99)).isZero();
+        now.addAndGet(10_000);
+        assertThat(pace.soonestMillis("snap-2", 99)).as("stuck at 99% for 10 s").isEqualTo(5_000);
+    }
+
+    @Test
     void aSnapshotStuckAtOnePercentageIsLookedAtLessAndLessOften() {
         pace.started("snap-1", pace.now(), 0);
         now.addAndGet(1000);

@@ -28,13 +28,14 @@ final class Convergence {
     static final Set<String> WRITES = Set.of("createSnapshot", "createVolume", "createStaticPv", "createClaimBoundTo",
             "createStatefulSet", "deleteClaim", "deletePod", "deletePv", "deleteStatefulSetOrphan", "setReclaimPolicy",
             "clearClaimRef", "setUpdateStrategy", "scaleStatefulSet", "createZoneStatefulSet", "reservePv",
-            "createClaimAs");
+            "createClaimAs", "enableFastSnapshotRestores", "disableFastSnapshotRestores");
 
     /** Writes, and the idempotent ones a step may repeat harmlessly: an error after their effect is worth trying. */
     private static final Set<String> EFFECTS = Set.of("createSnapshot", "createVolume", "createStaticPv",
             "createClaimBoundTo", "createStatefulSet", "deleteClaim", "deletePod", "deletePv", "deleteStatefulSetOrphan",
             "setReclaimPolicy", "clearClaimRef", "setUpdateStrategy", "lockClaim", "unlockClaim", "saveConfigMap",
-            "deleteConfigMap", "tag", "scaleStatefulSet", "createZoneStatefulSet", "reservePv", "createClaimAs");
+            "deleteConfigMap", "tag", "scaleStatefulSet", "createZoneStatefulSet", "reservePv", "createClaimAs",
+            "enableFastSnapshotRestores", "disableFastSnapshotRestores");
 
     private final Position at;
     private final String step;

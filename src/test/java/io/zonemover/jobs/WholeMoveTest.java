@@ -23,7 +23,8 @@ class WholeMoveTest {
     @Test
     void everyPollAsksEc2OnceForAllOfThePodsVolumes() throws Exception {
         StepDriver d = MoveStepsTest.moveOfWeb1();
-        d.world.ec2().durations(3, 3);
+        // Volumes take longer than the rebind that runs meanwhile (RestoreStep pipelines it): they are polled.
+        d.world.ec2().durations(3, 12);
         d.runAll();
         assertPolls(d, "pre-snapshot", "snapshots", "snapshot", 2);
         assertPolls(d, "final-snapshot", "snapshots", "snapshot", 2);

@@ -38,6 +38,12 @@ public final class FakeBlockStore implements BlockStore {
         public String snapshotId;
         public final Map<String, String> tags = new LinkedHashMap<>();
         public final List<String> attachments = new ArrayList<>();
+        /** Set while its attachments are detaching (a test's {@link #startDetach}); in-use until {@link #detach}. */
+        public boolean detaching;
+        /** The VolumeInitializationRate it was created with; null when none. */
+        public Integer initializationRate;
+        /** Created from a snapshot with fast snapshot restore enabled in its zone (and no rate asked). */
+        public boolean fastRestored;
         int ticksLeft;
         boolean willFail;
 
@@ -47,7 +53,8 @@ public final class FakeBlockStore implements BlockStore {
 
         EbsVolume view() {
             return new EbsVolume(id, zone, state, sizeGiB, type, iops, throughput, encrypted, kmsKeyId, snapshotId,
-                    Map.copyOf(tags), List.copyOf(attachments));
+                    Map.copyOf(tags), List.copyOf(attachments),
+                    attachments.stream().map(a -> detaching ? "detaching" : "attached").toList());
         }
     }
 
@@ -59,6 +66,12 @@ public final class FakeBlockStore implements BlockStore {
         public String message;
         public final Instant startTime;
         public final Map<String, String> tags = new LinkedHashMap<>();
+        /** When it completed, in the fake cloud's clock (its start + {@link #tookSeconds}); null while pending. */
+        public Instant completionTime;
+        /** How long EC2 says it took, start to completion ({@link #snapshotsTake}). */
+        long tookSeconds;
+        /** Fast snapshot restore state per zone (enabling, optimizing, enabled, disabling, disabled). */
+        public final Map<String, String> fastRestores = new TreeMap<>();
         int ticksLeft;
         boolean willFail;
 
@@ -70,7 +83,8 @@ public final class FakeBlockStore implements BlockStore {
 
         EbsSnapshot view() {
             String progress = "completed".equals(state) ? "100%" : "pending".equals(state) ? "40%" : "0%";
-            return new EbsSnapshot(id, volumeId, state, progress, message, startTime, Map.copyOf(tags));
+            return new EbsSnapshot(id, volumeId, state, progress, message, startTime, Map.copyOf(tags),
+                    completionTime);
         }
     }
 
@@ -87,6 +101,7 @@ public final class FakeBlockStore implements BlockStore {
     private int snapshotTicks = 1;
     private int volumeTicks = 1;
     private int failSnapshots;
+    private final java.util.ArrayDeque<Long> snapshotSeconds = new java.util.ArrayDeque<>(List.of(60L));
     private int failVolumes;
 
     public FakeBlockStore(String... zones) {
@@ -103,6 +118,18 @@ public final class FakeBlockStore implements BlockStore {
     public synchronized FakeBlockStore durations(int snapshotTicks, int volumeTicks) {
         this.snapshotTicks = Math.max(1, snapshotTicks);
         this.volumeTicks = Math.max(1, volumeTicks);
+        return this;
+    }
+
+    /**
+     * How long (in the cloud's clock, start to CompletionTime) the next snapshots take: one value each, the last one
+     * for all after (default 60 s). A snapshot's ticks pending are set by {@link #durations} apart from this.
+     */
+    public synchronized FakeBlockStore snapshotsTake(long... seconds) {
+        snapshotSeconds.clear();
+        for (long s : seconds) {
+            snapshotSeconds.add(s);
+        }
         return this;
     }
 
@@ -130,13 +157,23 @@ public final class FakeBlockStore implements BlockStore {
         return v;
     }
 
-    /** One step of EC2's time: pending snapshots and creating volumes move on. */
+    /**
+     * One step of EC2's time: pending snapshots and creating volumes move on, and fast snapshot restores move one
+     * state on (enabling, optimizing, enabled; disabling, disabled).
+     */
     public synchronized void tick() {
         for (Snapshot s : snapshots.values()) {
             if ("pending".equals(s.state) && --s.ticksLeft <= 0) {
                 s.state = s.willFail ? "error" : "completed";
                 s.message = s.willFail ? "injected snapshot failure" : null;
+                s.completionTime = s.willFail ? null : s.startTime.plusSeconds(s.tookSeconds);
             }
+            s.fastRestores.replaceAll((zone, state) -> switch (state) {
+                case "enabling" -> "optimizing";
+                case "optimizing" -> "enabled";
+                case "disabling" -> "disabled";
+                default -> state;
+            });
         }
         for (Volume v : volumes.values()) {
             if ("creating".equals(v.state) && --v.ticksLeft <= 0) {
@@ -158,6 +195,15 @@ public final class FakeBlockStore implements BlockStore {
         if (v != null && !v.attachments.isEmpty()) {
             v.attachments.clear();
             v.state = "available";
+            v.detaching = false;
+        }
+    }
+
+    /** Its attachments go {@code detaching} (the node has unmounted it); still in-use until {@link #detach}. */
+    public synchronized void startDetach(String volumeId) {
+        Volume v = volumes.get(volumeId);
+        if (v != null && !v.attachments.isEmpty()) {
+            v.detaching = true;
         }
     }
 
@@ -188,9 +234,11 @@ public final class FakeBlockStore implements BlockStore {
         volumes.values().forEach(v -> out.append("volume ").append(v.id).append(' ').append(v.zone).append(' ')
                 .append(v.state).append(' ').append(v.sizeGiB).append(' ').append(v.type).append(" from=")
                 .append(v.snapshotId).append(" attached=").append(v.attachments).append(' ')
-                .append(new TreeMap<>(v.tags)).append('\n'));
+                .append(new TreeMap<>(v.tags)).append(" rate=").append(v.initializationRate).append(" fastRestored=")
+                .append(v.fastRestored).append('\n'));
         snapshots.values().forEach(s -> out.append("snapshot ").append(s.id).append(' ').append(s.volumeId)
-                .append(' ').append(s.state).append(' ').append(new TreeMap<>(s.tags)).append('\n'));
+                .append(' ').append(s.state).append(' ').append(new TreeMap<>(s.tags)).append(" fsr=")
+                .append(s.fastRestores).append('\n'));
         return out.toString();
     }
 
@@ -271,6 +319,7 @@ public final class FakeBlockStore implements BlockStore {
                 Snapshot s = new Snapshot(id("snap-"), volumeId, Instant.ofEpochSecond(clock++));
                 s.tags.putAll(tags);
                 s.ticksLeft = snapshotTicks;
+                s.tookSeconds = snapshotSeconds.size() > 1 ? snapshotSeconds.poll() : snapshotSeconds.peek();
                 if (failSnapshots > 0) {
                     failSnapshots--;
                     s.willFail = true;
@@ -284,10 +333,17 @@ public final class FakeBlockStore implements BlockStore {
     @Override
     public String createVolume(String snapshotId, String zone, EbsVolume like, Map<String, String> tags,
                                String clientToken) {
+        return createVolume(snapshotId, zone, like, tags, clientToken, null);
+    }
+
+    @Override
+    public String createVolume(String snapshotId, String zone, EbsVolume like, Map<String, String> tags,
+                               String clientToken, Integer initializationRate) {
         return faults.call("createVolume", () -> {
             synchronized (this) {
                 String request = snapshotId + "|" + zone + "|" + like.type() + "|" + like.sizeGiB() + "|" + like.iops()
-                        + "|" + like.throughput() + "|" + like.encrypted() + "|" + like.kmsKeyId();
+                        + "|" + like.throughput() + "|" + like.encrypted() + "|" + like.kmsKeyId() + "|"
+                        + initializationRate;
                 if (clientToken != null && tokens.containsKey(clientToken)) {
                     Token earlier = tokens.get(clientToken);
                     if (!earlier.request().equals(request)) {
@@ -316,6 +372,8 @@ public final class FakeBlockStore implements BlockStore {
                 v.kmsKeyId = like.kmsKeyId();
                 v.snapshotId = snapshotId;
                 v.tags.putAll(tags);
+                v.initializationRate = initializationRate;
+                v.fastRestored = initializationRate == null && "enabled".equals(from.fastRestores.get(zone));
                 v.ticksLeft = volumeTicks;
                 if (failVolumes > 0) {
                     failVolumes--;
@@ -328,6 +386,52 @@ public final class FakeBlockStore implements BlockStore {
                 return v.id;
             }
         }, snapshotId, zone, tags, clientToken);
+    }
+
+    @Override
+    public Map<String, String> enableFastSnapshotRestores(List<String> snapshotIds, String zone) {
+        return faults.call("enableFastSnapshotRestores", () -> {
+            synchronized (this) {
+                Map<String, String> states = new LinkedHashMap<>();
+                for (String id : snapshotIds) {
+                    Snapshot s = snapshots.get(id);
+                    if (s == null) {
+                        throw ec2(PortError.Kind.NOT_FOUND, "InvalidSnapshot.NotFound", "snapshot " + id);
+                    }
+                    if (!"completed".equals(s.state)) {
+                        throw ec2(PortError.Kind.TRANSIENT, "IncorrectState", "snapshot " + id + " is " + s.state);
+                    }
+                    s.fastRestores.compute(zone, (z, state) -> state == null || state.startsWith("disabl")
+                            ? "enabling" : state);
+                    states.put(id, s.fastRestores.get(zone));
+                }
+                return states;
+            }
+        }, List.copyOf(snapshotIds), zone);
+    }
+
+    @Override
+    public Map<String, String> fastSnapshotRestores(List<String> snapshotIds, String zone) {
+        return faults.call("fastSnapshotRestores", () -> {
+            synchronized (this) {
+                Map<String, String> states = new LinkedHashMap<>();
+                snapshotIds.stream().map(snapshots::get).filter(Objects::nonNull)
+                        .filter(s -> s.fastRestores.containsKey(zone))
+                        .forEach(s -> states.put(s.id, s.fastRestores.get(zone)));
+                return states;
+            }
+        }, List.copyOf(snapshotIds), zone);
+    }
+
+    @Override
+    public void disableFastSnapshotRestores(List<String> snapshotIds, String zone) {
+        faults.run("disableFastSnapshotRestores", () -> {
+            synchronized (this) {
+                snapshotIds.stream().map(snapshots::get).filter(Objects::nonNull)
+                        .filter(s -> s.fastRestores.containsKey(zone) && !s.fastRestores.get(zone).startsWith("disabl"))
+                        .forEach(s -> s.fastRestores.put(zone, "disabling"));
+            }
+        }, List.copyOf(snapshotIds), zone);
     }
 
     @Override

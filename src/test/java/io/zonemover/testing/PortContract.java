@@ -172,6 +172,37 @@ public abstract class PortContract {
     }
 
     @Test
+    void fastSnapshotRestoreGoesOnAndOffAndACompletedSnapshotSaysWhenItCompleted() throws Exception {
+        EbsVolume source = blockStore().volume(volumeId()).orElseThrow();
+        assertThat(source.attachmentStates()).hasSameSizeAs(source.attachedInstanceIds());
+        String snapshot = blockStore().createSnapshot(source.id(), "contract", Map.of(Tags.JOB, "zm-contract-fsr"));
+        for (int i = 0; i < 200 && !blockStore().snapshot(snapshot).orElseThrow().completed(); i++) {
+            settle();
+        }
+        EbsSnapshot done = blockStore().snapshot(snapshot).orElseThrow();
+        assertThat(done.took()).isNotNull().isPositive();
+        String zone = source.zone();
+        assertThat(blockStore().fastSnapshotRestores(List.of(snapshot), zone)).isEmpty();
+        assertThat(blockStore().enableFastSnapshotRestores(List.of(snapshot), zone)).containsKey(snapshot);
+        // Enabling again is harmless: it answers the state it is in.
+        assertThat(blockStore().enableFastSnapshotRestores(List.of(snapshot), zone).get(snapshot))
+                .isIn("enabling", "optimizing", "enabled");
+        for (int i = 0; i < 200 && !"enabled".equals(blockStore().fastSnapshotRestores(List.of(snapshot), zone)
+                .get(snapshot)); i++) {
+            settle();
+        }
+        assertThat(blockStore().fastSnapshotRestores(List.of(snapshot), zone)).containsEntry(snapshot, "enabled");
+        String copy = blockStore().createVolume(snapshot, zone, source, Map.of(Tags.JOB, "zm-contract-fsr"),
+                "zm-contract-fsr-1", 200);
+        assertThat(blockStore().createVolume(snapshot, zone, source, Map.of(Tags.JOB, "zm-contract-fsr"),
+                "zm-contract-fsr-1", 200)).as("the same token and rate: the same volume").isEqualTo(copy);
+        blockStore().disableFastSnapshotRestores(List.of(snapshot), zone);
+        assertThat(blockStore().fastSnapshotRestores(List.of(snapshot), zone).get(snapshot)).startsWith("disabl");
+        blockStore().disableFastSnapshotRestores(List.of(snapshot), zone);
+        blockStore().disableFastSnapshotRestores(List.of(NO_SNAPSHOT), zone);
+    }
+
+    @Test
     void tagsAreAddedToWhatIsThere() {
         String id = volumeId();
         blockStore().tag(id, Map.of(Tags.SUPERSEDED_BY, "vol-0123"));

@@ -30,10 +30,15 @@ import java.time.Instant;
  *   bound    = snapshot + create + attach + start
  * </pre>
  * The final snapshot is the one the new volume was restored from ({@code snapshotId}); its {@code writes} and the
- * previous snapshot's are the world's own counts, so the bound uses what the world actually had to copy.
+ * previous snapshot's are the world's own counts (times the world's MiB per write), so the bound uses what the
+ * world actually had to copy.
+ *
+ * <p>Also read from the world: how many pre-snapshot rounds the move took (its {@code pre} snapshots), and the new
+ * volume's <b>time to full speed</b>: from its CreateVolume to the instant all of its blocks were loaded
+ * ({@code initializedAt}), 0 when it was fully initialized at creation.
  */
 public record MoveDowntime(double downtimeSeconds, double boundSeconds, long finalSnapshotChangedMiB,
-                           double toolReportedDowntimeSeconds) {
+                           double toolReportedDowntimeSeconds, int preSnapshotRounds, double timeToFullSpeedSeconds) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -101,13 +106,29 @@ public record MoveDowntime(double downtimeSeconds, double boundSeconds, long fin
                 previousWrites = s.path("writes").asLong();
             }
         }
+        long mibPerWrite = show.path("writeMiBPerSecond").asLong(Ec2World.MIB_PER_WRITE * Ec2World.WRITES_PER_SEC)
+                / Ec2World.WRITES_PER_SEC;
         long changedMiB = previousWrites < 0 ? sizeGiB * 1024
-                : Math.min(sizeGiB * 1024, (lastWrites - previousWrites) * Ec2World.MIB_PER_WRITE);
+                : Math.min(sizeGiB * 1024, (lastWrites - previousWrites) * mibPerWrite);
         double snapshot = Ec2World.SNAPSHOT_BASE_MS / 1000.0 + (double) changedMiB / Ec2World.SNAPSHOT_MIB_PER_SEC;
         double create = Math.min(Ec2World.CREATE_FROM_SNAPSHOT_MAX_MS,
                 Ec2World.CREATE_FROM_SNAPSHOT_BASE_MS + Ec2World.CREATE_FROM_SNAPSHOT_PER_GIB_MS * sizeGiB) / 1000.0;
         double bound = snapshot + create + Ec2World.ATTACH_MS / 1000.0 + Kubelet.CONTAINER_START_MS / 1000.0;
-        return new MoveDowntime(downtime, bound, changedMiB, reported);
+        String job = last.path("tags").path("zonemover.io/job").asText();
+        int rounds = 0;
+        for (JsonNode s : show.path("snapshots")) {
+            if (job.equals(s.path("tags").path("zonemover.io/job").asText())
+                    && "pre".equals(s.path("tags").path("zonemover.io/phase").asText())
+                    && last.path("volumeId").asText().equals(s.path("volumeId").asText())) {
+                rounds++;
+            }
+        }
+        double fullSpeed = volume.has("initializedAt") ? Duration.between(Instant.parse(volume.path("createTime")
+                .asText()), Instant.parse(volume.path("initializedAt").asText())).toMillis() / 1000.0 : Double.NaN;
+        if ("fast snapshot restore".equals(volume.path("initialization").asText())) {
+            fullSpeed = 0;
+        }
+        return new MoveDowntime(downtime, bound, changedMiB, reported, rounds, fullSpeed);
     }
 
     private static JsonNode find(JsonNode array, java.util.function.Predicate<JsonNode> p) {

@@ -42,7 +42,10 @@ final class Ec2Responses {
             write("DetachVolume", Ec2Responses::detachVolume),
             write("CreateSnapshot", Ec2Responses::createSnapshot),
             write("DeleteSnapshot", Ec2Responses::deleteSnapshot),
-            write("CreateTags", Ec2Responses::createTags));
+            write("CreateTags", Ec2Responses::createTags),
+            write("EnableFastSnapshotRestores", Ec2Responses::enableFastSnapshotRestores),
+            write("DisableFastSnapshotRestores", Ec2Responses::disableFastSnapshotRestores),
+            read("DescribeFastSnapshotRestores", Ec2Responses::describeFastSnapshotRestores));
 
     private static Map.Entry<String, Action> read(String name, Handler handler) {
         return Map.entry(name, new Action(false, handler));
@@ -125,7 +128,10 @@ final class Ec2Responses {
 
     /**
      * DescribeVolumeStatus: {@code ok} with the io-enabled check passed, {@code impaired} with it failed while the
-     * volume's zone is down (Ec2World's outage model), {@code insufficient-data} while it is being created.
+     * volume's zone is down (Ec2World's outage model), {@code insufficient-data} while it is being created. A volume
+     * restored from a snapshot also carries {@code initializationStatusDetails}: its type ({@code provisioned-rate}
+     * when CreateVolume asked for a rate, else {@code default}, fast snapshot restore included), progress, and the
+     * estimated seconds left, which EC2 gives only for a provisioned rate (API_InitializationStatusDetails).
      */
     static void describeVolumeStatus(QueryParams p, Ec2World w, long now, QueryXml x) {
         List<Volume> found = w.volumes().describe(p.list("VolumeId"), now);
@@ -147,6 +153,15 @@ final class Ec2Responses {
                     .open("item").el("name", "io-performance")
                     .el("status", provisioned && !w.zoneDown(v.zone) ? "normal" : "not-applicable").close()
                     .close().close().open("eventsSet").close().open("actionsSet").close();
+            if (v.snapshotId != null && v.initializedAt > 0) {
+                boolean rateAsked = v.initializationRate != null;
+                xi.open("initializationStatusDetails")
+                        .el("initializationType", rateAsked ? "provisioned-rate" : "default")
+                        .el("progress", Integer.toString(Initialization.progress(v, now)))
+                        .optional("estimatedTimeToCompleteInSeconds", rateAsked
+                                ? Math.max(0, (v.initializedAt - Math.max(now, v.initStart)) / 1000) : null)
+                        .close();
+            }
         });
         x.optional("nextToken", page.nextToken());
     }
@@ -171,6 +186,7 @@ final class Ec2Responses {
         r.kmsKeyId = p.get("KmsKeyId");
         r.tags = p.tagSpecs("volume");
         r.clientToken = p.get("ClientToken");
+        r.initializationRate = p.integer("VolumeInitializationRate");
         volume(w.volumes().create(r, now), x);
     }
 
@@ -218,6 +234,53 @@ final class Ec2Responses {
     static void deleteSnapshot(QueryParams p, Ec2World w, long now, QueryXml x) {
         w.snapshots().delete(p.required("SnapshotId"));
         x.el("return", "true");
+    }
+
+    // ------------------------------------------------------------------ fast snapshot restores
+
+    static void enableFastSnapshotRestores(QueryParams p, Ec2World w, long now, QueryXml x) {
+        fastRestoreOutcomes(w.fastRestores().enable(p.list("SourceSnapshotId"), p.list("AvailabilityZone"), now), x);
+    }
+
+    static void disableFastSnapshotRestores(QueryParams p, Ec2World w, long now, QueryXml x) {
+        fastRestoreOutcomes(w.fastRestores().disable(p.list("SourceSnapshotId"), p.list("AvailabilityZone"), now), x);
+    }
+
+    /** Enable/Disable's answer: a {@code successful} item per pair that took, {@code unsuccessful} for the others. */
+    private static void fastRestoreOutcomes(List<FastRestores.Outcome> outcomes, QueryXml x) {
+        x.set("successful", outcomes.stream().filter(o -> o.errorCode() == null).toList(),
+                (o, xi) -> fastRestore(o.snapshotId(), o.zone(), o.restore(), xi));
+        x.set("unsuccessful", outcomes.stream().filter(o -> o.errorCode() != null).toList(),
+                (o, xi) -> xi.el("snapshotId", o.snapshotId()).open("fastSnapshotRestoreStateErrorSet")
+                        .open("item").el("availabilityZone", o.zone()).open("error").el("code", o.errorCode())
+                        .el("message", o.errorMessage()).close().close().close());
+    }
+
+    static void describeFastSnapshotRestores(QueryParams p, Ec2World w, long now, QueryXml x) {
+        List<Filter> filters = p.filters();
+        List<Map.Entry<Snapshot, Map.Entry<String, Ec2State.FastRestore>>> matched = w.fastRestores().all().stream()
+                .filter(e -> Filter.all(filters, f -> f.matches(switch (f.name()) {
+                    case "snapshot-id" -> e.getKey().id;
+                    case "availability-zone" -> e.getValue().getKey();
+                    case "owner-id" -> Ec2World.OWNER_ID;
+                    case "state" -> e.getValue().getValue().state;
+                    default -> throw Ec2Error.invalidFilter(f.name());
+                }))).toList();
+        Page<Map.Entry<Snapshot, Map.Entry<String, Ec2State.FastRestore>>> page = Page.of(p, matched);
+        x.set("fastSnapshotRestoreSet", page.items(),
+                (e, xi) -> fastRestore(e.getKey().id, e.getValue().getKey(), e.getValue().getValue(), xi));
+        x.optional("nextToken", page.nextToken());
+    }
+
+    private static void fastRestore(String snapshotId, String zone, Ec2State.FastRestore f, QueryXml x) {
+        x.el("snapshotId", snapshotId).el("availabilityZone", zone).el("state", f.state)
+                .el("stateTransitionReason", "Client.UserInitiated - Lifecycle state transition")
+                .el("ownerId", Ec2World.OWNER_ID)
+                .optional("enablingTime", f.enablingTime > 0 ? time(f.enablingTime) : null)
+                .optional("optimizingTime", f.optimizingTime > 0 ? time(f.optimizingTime) : null)
+                .optional("enabledTime", f.enabledTime > 0 ? time(f.enabledTime) : null)
+                .optional("disablingTime", f.disablingTime > 0 ? time(f.disablingTime) : null)
+                .optional("disabledTime", f.disabledTime > 0 ? time(f.disabledTime) : null);
     }
 
     // ------------------------------------------------------------------ instances
@@ -298,7 +361,9 @@ final class Ec2Responses {
                         (a, xi) -> attachment(v.id, a, xi))
                 .el("volumeType", v.type).optional("iops", v.iops).optional("throughput", v.throughput)
                 .el("encrypted", Boolean.toString(v.encrypted)).optional("kmsKeyId", v.kmsKeyId)
-                .el("multiAttachEnabled", "false").tagSet(v.tags);
+                .el("multiAttachEnabled", "false")
+                .optional("fastRestored", v.snapshotId == null ? null : Boolean.toString(v.fastRestored))
+                .optional("volumeInitializationRate", v.initializationRate).tagSet(v.tags);
     }
 
     private static void attachment(String volumeId, Attachment a, QueryXml x) {
@@ -314,6 +379,7 @@ final class Ec2Responses {
                 .optional("kmsKeyId", sn.kmsKeyId)
                 .optional("statusMessage", !"error".equals(sn.state) ? null
                         : sn.stateMessage != null ? sn.stateMessage : "Snapshot failed (injected fault)")
+                .optional("completionTime", sn.completionTime > 0 ? time(sn.completionTime) : null)
                 .el("storageTier", "standard").tagSet(sn.tags);
     }
 

@@ -38,6 +38,11 @@ final class Ec2State {
     public Ec2Faults faults = new Ec2Faults();
     /** Zones that are down (an outage: {@code sim fault --zone-down}) -> world time they went down. */
     public Map<String, Long> downZones = new TreeMap<>();
+    /**
+     * MiB each write of a running container changes (it writes {@link Ec2World#WRITES_PER_SEC} a second): the
+     * world's write rate in MiB/s. 1 unless a scenario asks for more ({@code --set writeMiBps=N}).
+     */
+    public long mibPerWrite = Ec2World.MIB_PER_WRITE;
 
     static Ec2State fromJson(String json) {
         try {
@@ -116,6 +121,15 @@ final class Ec2State {
         public long lastSnapshotWrites = -1;
         /** World time of the last CreateSnapshot request on this volume; -1 when none. */
         public long lastSnapshotRequest = -1;
+        // initialization (see Initialization)
+        /** The Provisioned Rate for Volume Initialization asked at CreateVolume (MiB/s); null when none. */
+        public Integer initializationRate;
+        /** Created from a snapshot with fast snapshot restore enabled in its zone (and no rate asked). */
+        public boolean fastRestored;
+        /** When the volume's blocks began loading (it became available); 0 when there is nothing to load. */
+        public long initStart;
+        /** When all of its blocks are loaded: full speed from then on; 0 when there is nothing to load. */
+        public long initializedAt;
     }
 
     static final class Snapshot {
@@ -141,6 +155,22 @@ final class Ec2State {
         public long remainingMs;
         /** EC2's StateMessage for a snapshot in error; null for the default (an injected fault). */
         public String stateMessage;
+        /** When it completed (CompletionTime); 0 while pending or for a world saved before this was kept. */
+        public long completionTime;
+        /** Fast snapshot restore of this snapshot, per Availability Zone it was ever enabled in. */
+        public Map<String, FastRestore> fastRestores = new TreeMap<>();
+    }
+
+    /** Fast snapshot restore of one snapshot in one zone: enabling -> optimizing -> enabled; disabling -> disabled. */
+    static final class FastRestore {
+        public String state;
+        /** When the current state ends (enabling, optimizing, disabling); 0 when it lasts. */
+        public long transitionAt;
+        public long enablingTime;
+        public long optimizingTime;
+        public long enabledTime;
+        public long disablingTime;
+        public long disabledTime;
     }
 
     /** A ClientToken already used: the volume it created and a hash of the parameters it came with. */

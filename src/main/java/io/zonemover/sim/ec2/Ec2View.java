@@ -31,6 +31,10 @@ final class Ec2View {
         out.put("volumes", vols);
         out.put("snapshots", snaps);
         out.put("ec2Faults", s.faults.toString());
+        if (s.mibPerWrite != Ec2World.MIB_PER_WRITE) {
+            // Only when a scenario chose another write rate: absent, it is the model's 1 MiB/s.
+            out.put("writeMiBPerSecond", s.mibPerWrite * Ec2World.WRITES_PER_SEC);
+        }
         return out;
     }
 
@@ -61,6 +65,13 @@ final class Ec2View {
         }
         m.put("attachments", atts);
         m.put("createTime", Instant.ofEpochMilli(v.createTime).toString());
+        if (v.initializedAt > 0) {
+            // A restored volume: when it reached full speed (its blocks all loaded), and how.
+            m.put("initialization", v.initializationRate != null ? "provisioned-rate " + v.initializationRate
+                    + " MiB/s" : v.fastRestored ? "fast snapshot restore" : "default");
+            m.put("initializedAt", Instant.ofEpochMilli(v.initializedAt).toString());
+            m.put("initializationProgress", Initialization.progress(v, now));
+        }
         return m;
     }
 
@@ -76,6 +87,14 @@ final class Ec2View {
         m.put("tags", new LinkedHashMap<>(sn.tags));
         m.put("startTime", Instant.ofEpochMilli(sn.startTime).toString());
         m.put("description", sn.description);
+        if (sn.completionTime > 0) {
+            m.put("completionTime", Instant.ofEpochMilli(sn.completionTime).toString());
+        }
+        if (!sn.fastRestores.isEmpty()) {
+            Map<String, Object> fsr = new LinkedHashMap<>();
+            sn.fastRestores.forEach((zone, f) -> fsr.put(zone, f.state));
+            m.put("fastSnapshotRestores", fsr);
+        }
         return m;
     }
 }

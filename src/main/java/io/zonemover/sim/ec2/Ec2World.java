@@ -37,7 +37,13 @@ import java.util.Objects;
  *   for the API to report a snapshot done (aws/aws-sdk-ruby issue #978); a small incremental one ~30 s. A full
  *   snapshot is assumed to hold the whole volume (worst case). Throughput is our assumption.</li>
  *   <li>Writes: a running container writes {@link #WRITES_PER_SEC} 1 write per world second, each changing
- *   {@link #MIB_PER_WRITE} 1 MiB (so an hour of writing makes a ~3.5 GiB incremental snapshot). Model choice.</li>
+ *   {@link #MIB_PER_WRITE} 1 MiB (so an hour of writing makes a ~3.5 GiB incremental snapshot), or as many MiB as
+ *   the world's {@link #mibPerWrite} (scenario option {@code writeMiBps}). Model choice.</li>
+ *   <li>Initialization of restored volumes ({@link Initialization}): {@link #DEFAULT_INIT_MIB_PER_SEC} 30 MiB/s
+ *   unless CreateVolume asks for a rate ({@link #MIN_INIT_RATE} to {@link #MAX_INIT_RATE} MiB/s, CreateVolume
+ *   docs) or fast snapshot restore is enabled ({@link FastRestores}); reads at {@link #FULL_SPEED_MIB_PER_SEC}
+ *   250 MiB/s (gp2's ceiling; gp3 at its provisioned throughput) once initialized. The default rate is our
+ *   assumption: AWS says it fluctuates.</li>
  *   <li>{@link #SNAPSHOT_RATE_MS} 15 s between CreateSnapshot calls on one volume
  *   ({@code SnapshotCreationPerVolumeRateExceeded}; AWS Knowledge Center "ebs-snapshot-stuck" recommends waiting
  *   15 s), at most 5 pending snapshots per volume (1 for st1/sc1) ({@code ConcurrentSnapshotLimitExceeded},
@@ -78,6 +84,14 @@ public final class Ec2World {
     public static final long SNAPSHOT_RATE_MS = 15_000;
     public static final long DESCRIBE_LAG_MS = 2_000;
     public static final long OUTAGE_SNAPSHOT_ERROR_MS = 60 * 60_000;
+    public static final long DEFAULT_INIT_MIB_PER_SEC = 30;
+    public static final long FULL_SPEED_MIB_PER_SEC = 250;
+    public static final int MIN_INIT_RATE = 100;
+    public static final int MAX_INIT_RATE = 300;
+    public static final long FSR_ENABLING_MS = 30_000;
+    public static final long FSR_OPTIMIZE_MIN_MS = 60_000;
+    public static final long FSR_OPTIMIZE_MS_PER_TIB = 60 * 60_000;
+    public static final long FSR_DISABLING_MS = 10_000;
     public static final String OWNER_ID = "111122223333";
 
     /** The device the Kubernetes half's attach uses; the API's callers name their own. */
@@ -86,11 +100,13 @@ public final class Ec2World {
     private final Ec2State s;
     private final Volumes volumes;
     private final Snapshots snapshots;
+    private final FastRestores fastRestores;
 
     private Ec2World(Ec2State state) {
         this.s = state;
         this.volumes = new Volumes(state);
         this.snapshots = new Snapshots(state, volumes);
+        this.fastRestores = new FastRestores(state);
     }
 
     /** A region with its zones (us-east-1 has six, a to f; other regions three) and nothing in it. */
@@ -126,6 +142,19 @@ public final class Ec2World {
     /** Replaces the region's zone list (scenarios); zones must start with the region name. */
     public void setZones(List<String> zones) {
         s.zones = new ArrayList<>(zones);
+    }
+
+    /** MiB each write changes: the world's write rate in MiB/s, as written at one write a second. */
+    public long mibPerWrite() {
+        return s.mibPerWrite;
+    }
+
+    /** Sets the world's write rate (scenarios: {@code --set writeMiBps=N}); at least 1 MiB/s. */
+    public void setWriteMiBPerSecond(long mibPerSecond) {
+        if (mibPerSecond < 1) {
+            throw new IllegalArgumentException("the write rate must be at least 1 MiB/s, not " + mibPerSecond);
+        }
+        s.mibPerWrite = mibPerSecond;
     }
 
     /** The mutable fault settings; changes are persisted with the world. */
@@ -326,6 +355,15 @@ public final class Ec2World {
         return v == null ? -1 : Content.writes(v, now);
     }
 
+    /**
+     * World milliseconds a reader starting at {@code now} needs to read {@code mib} MiB of the volume: slower while
+     * a restored volume's blocks are still loading ({@link Initialization}); 0 for no such volume.
+     */
+    public long readMillis(String volumeId, long mib, long now) {
+        Ec2State.Volume v = s.volumes.get(volumeId);
+        return v == null ? 0 : Initialization.readMillis(v, mib, now);
+    }
+
     // ---- used by the Query endpoint
 
     /** The registered instances, by id (DescribeInstances). */
@@ -339,6 +377,10 @@ public final class Ec2World {
 
     Snapshots snapshots() {
         return snapshots;
+    }
+
+    FastRestores fastRestores() {
+        return fastRestores;
     }
 
     /** CreateTags: every id must exist (vol- or snap-) before any is tagged. */

@@ -61,7 +61,7 @@ final class Snapshots {
         long changedMiB = v.lastSnapshotWrites < 0
                 ? v.sizeGiB * 1024L
                 : Math.min(v.sizeGiB * 1024L,
-                        Math.max(0, sn.writes - v.lastSnapshotWrites) * Ec2World.MIB_PER_WRITE);
+                        Math.max(0, sn.writes - v.lastSnapshotWrites) * s.mibPerWrite);
         sn.completeAt = now + Ec2World.SNAPSHOT_BASE_MS + changedMiB * 1000 / Ec2World.SNAPSHOT_MIB_PER_SEC;
         if (s.faults.failNextSnapshots != 0) {
             sn.fails = true;
@@ -116,6 +116,7 @@ final class Snapshots {
         return sn;
     }
 
+    /** Deletes a snapshot; its fast snapshot restores go with it (as EC2 disables them). */
     void delete(String snapshotId) {
         s.snapshots.remove(existing(snapshotId).id);
     }

@@ -32,6 +32,11 @@ final class Transitions {
             if ("pending".equals(sn.state)) {
                 next = Math.min(next, sn.completeAt);
             }
+            for (Ec2State.FastRestore f : sn.fastRestores.values()) {
+                if (f.transitionAt > 0) {
+                    next = Math.min(next, f.transitionAt);
+                }
+            }
         }
         return next;
     }
@@ -50,8 +55,9 @@ final class Transitions {
     private static void applyAt(Ec2State s, long t) {
         for (Snapshot sn : s.snapshots.values()) {
             if ("pending".equals(sn.state) && sn.completeAt == t) {
-                completeSnapshot(s, sn);
+                completeSnapshot(s, sn, t);
             }
+            sn.fastRestores.values().forEach(f -> FastRestores.apply(sn, f, t));
         }
         List<String> purge = new ArrayList<>();
         for (Volume v : s.volumes.values()) {
@@ -86,7 +92,7 @@ final class Transitions {
     }
 
     /** A completed snapshot is the base the volume's next (incremental) snapshot is measured against. */
-    private static void completeSnapshot(Ec2State s, Snapshot sn) {
+    private static void completeSnapshot(Ec2State s, Snapshot sn, long t) {
         if (sn.stalled) {
             sn.state = "error";
             sn.stalled = false;
@@ -100,6 +106,7 @@ final class Transitions {
             return;
         }
         sn.state = "completed";
+        sn.completionTime = t;
         Volume v = s.volumes.get(sn.volumeId);
         if (v != null && sn.writes > v.lastSnapshotWrites) {
             v.lastSnapshotWrites = sn.writes;

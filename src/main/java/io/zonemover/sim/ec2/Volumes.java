@@ -40,11 +40,14 @@ final class Volumes {
         String kmsKeyId;
         Map<String, String> tags = Map.of();
         String clientToken;
+        /** VolumeInitializationRate, MiB/s. */
+        Integer initializationRate;
 
         /** What a ClientToken remembers of the call, to tell a retry from a different call. */
         String hash() {
             return Content.sha(zone + "|" + sizeGiB + "|" + snapshotId + "|" + type + "|" + iops + "|" + throughput
-                    + "|" + encrypted + "|" + kmsKeyId + "|" + new TreeMap<>(tags), 16);
+                    + "|" + encrypted + "|" + kmsKeyId + "|" + new TreeMap<>(tags)
+                    + (initializationRate == null ? "" : "|" + initializationRate), 16);
         }
     }
 
@@ -105,6 +108,18 @@ final class Volumes {
         if (throughput != null && !"gp3".equals(type)) {
             throw Ec2Error.parameterCombination("Throughput is only valid for gp3 volumes.");
         }
+        if (r.initializationRate != null) {
+            // "supported only for volumes created from snapshots ... Valid range: 100 - 300 MiB/s" (CreateVolume).
+            if (snap == null) {
+                throw Ec2Error.parameterCombination("VolumeInitializationRate is supported only for volumes created "
+                        + "from snapshots.");
+            }
+            if (r.initializationRate < Ec2World.MIN_INIT_RATE || r.initializationRate > Ec2World.MAX_INIT_RATE) {
+                throw Ec2Error.invalid("Value (" + r.initializationRate + ") for parameter VolumeInitializationRate "
+                        + "is invalid. Valid range: " + Ec2World.MIN_INIT_RATE + " - " + Ec2World.MAX_INIT_RATE
+                        + " MiB/s.");
+            }
+        }
         // Volumes from encrypted snapshots are always encrypted.
         boolean encrypted = Boolean.TRUE.equals(r.encrypted) || (snap != null && snap.encrypted);
         if (r.kmsKeyId != null && !encrypted) {
@@ -144,6 +159,7 @@ final class Volumes {
             v.lastSnapshotWrites = snap.writes;
             v.transitionAt = now + Math.min(Ec2World.CREATE_FROM_SNAPSHOT_MAX_MS,
                     Ec2World.CREATE_FROM_SNAPSHOT_BASE_MS + Ec2World.CREATE_FROM_SNAPSHOT_PER_GIB_MS * size);
+            Initialization.begin(v, snap, r.initializationRate, v.transitionAt);
         }
         s.volumes.put(v.id, v);
         if (r.clientToken != null) {

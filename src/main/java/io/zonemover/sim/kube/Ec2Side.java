@@ -36,6 +36,11 @@ public interface Ec2Side {
         return "running";
     }
 
+    /** World milliseconds to read {@code mib} MiB of the volume from {@code now} (slower while it initializes). */
+    default long readMillis(String volumeId, long mib, long now) {
+        return 0;
+    }
+
     /** The real EC2 half behind this interface. */
     static Ec2Side of(Ec2World ec2) {
         return new Ec2Side() {
@@ -85,6 +90,11 @@ public interface Ec2Side {
             @Override
             public String instanceState(String instanceId) {
                 return ec2.instanceState(instanceId);
+            }
+
+            @Override
+            public long readMillis(String volumeId, long mib, long now) {
+                return ec2.readMillis(volumeId, mib, now);
             }
         };
     }

@@ -31,6 +31,7 @@ public final class StatefulSetBuilder {
     private int grace = 30;
     private String policy = "OrderedReady";
     private final List<Template> templates = new ArrayList<>();
+    private final java.util.Map<String, String> podAnnotations = new java.util.TreeMap<>();
     private List<String> volumeZones = List.of();
     private List<WorldBuilder.PvShape> shapes = List.of();
     private final java.util.Map<String, String> annotations = new java.util.LinkedHashMap<>();
@@ -65,6 +66,12 @@ public final class StatefulSetBuilder {
     /** An annotation on the StatefulSet itself (not its pods). */
     public StatefulSetBuilder annotation(String key, String value) {
         annotations.put(key, value);
+        return this;
+    }
+
+    /** An annotation on the pod template (so on every pod the controller makes). */
+    public StatefulSetBuilder podAnnotation(String key, String value) {
+        podAnnotations.put(key, value);
         return this;
     }
 
@@ -138,7 +145,12 @@ public final class StatefulSetBuilder {
         spec.put("podManagementPolicy", policy);
         spec.putObject("selector").putObject("matchLabels").put("app", app);
         ObjectNode tpl = spec.putObject("template");
-        tpl.putObject("metadata").putObject("labels").put("app", app);
+        ObjectNode tplMeta = tpl.putObject("metadata");
+        tplMeta.putObject("labels").put("app", app);
+        if (!podAnnotations.isEmpty()) {
+            ObjectNode annotations = tplMeta.putObject("annotations");
+            podAnnotations.forEach(annotations::put);
+        }
         ObjectNode ps = tpl.putObject("spec");
         ps.put("terminationGracePeriodSeconds", grace);
         ObjectNode c = ps.putArray("containers").addObject();

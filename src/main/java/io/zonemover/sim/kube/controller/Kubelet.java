@@ -29,12 +29,18 @@ import java.util.List;
  *   <li>{@link #CONTAINER_STOP_MS} 2 s from deletion to the pod object being gone (capped by the pod's
  *   terminationGracePeriodSeconds): the kubelet sends SIGTERM, nginx-style servers exit within a second or
  *   two, and the kubelet then deletes the pod with grace 0.</li>
+ *   <li>A workload that reads its data before it is Ready (a database replaying its log, a cache warming up)
+ *   says how much with the pod annotation {@link #START_READ_MIB} (scenarios set it on the pod template): its
+ *   start then also takes the time to read that many MiB from each of its volumes, which EC2's side answers
+ *   ({@code Ec2World.readMillis}: slow while a restored volume's blocks are still loading, full speed once they
+ *   are). Our model: Running and Ready come together, after the read.</li>
  * </ul>
  */
 public final class Kubelet implements Controller {
 
     public static final long CONTAINER_START_MS = 8_000;
     public static final long CONTAINER_STOP_MS = 2_000;
+    public static final String START_READ_MIB = "sim.zonemover.io/start-read-mib";
 
     @Override
     public void reconcile(ControllerContext ctx) {
@@ -84,7 +90,8 @@ public final class Kubelet implements Controller {
                 }
                 Long startAt = store.timer("start:" + k);
                 if (startAt == null) {
-                    store.setTimer("start:" + k, now + CONTAINER_START_MS);
+                    store.setTimer("start:" + k, now + CONTAINER_START_MS
+                            + startReadMillis(store, ec2, p, now + CONTAINER_START_MS));
                     setContainerStatuses(ctx, p, "waiting", false);
                     store.touch(ResourceType.PODS, p);
                     continue;
@@ -127,6 +134,19 @@ public final class Kubelet implements Controller {
                 }
             }
         }
+    }
+
+    /** The time the pod's start reads take ({@link #START_READ_MIB} from each volume, read side by side). */
+    private static long startReadMillis(ObjectStore store, Ec2Side ec2, ObjectNode pod, long from) {
+        long mib = Json.meta(pod).path("annotations").path(START_READ_MIB).asLong(0);
+        if (mib <= 0) {
+            return 0;
+        }
+        long longest = 0;
+        for (String vol : Facts.podVolumeIds(store, pod)) {
+            longest = Math.max(longest, ec2.readMillis(vol, mib, from));
+        }
+        return longest;
     }
 
     private static boolean volumesReady(ControllerContext ctx, JsonNode pod, String nodeName) {
