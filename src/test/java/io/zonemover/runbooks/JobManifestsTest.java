@@ -64,7 +64,9 @@ class JobManifestsTest {
             // cleanup: the source volumes of completed moves.
             "ec2:DeleteVolume",
             // A zone-outage rescue: is the dead node's instance stopped; which volumes are impaired.
-            "ec2:DescribeInstances", "ec2:DescribeVolumeStatus");
+            "ec2:DescribeInstances", "ec2:DescribeVolumeStatus",
+            // migrate --fast-snapshot-restore: on the move's own snapshots, for the target zone, then off again.
+            "ec2:EnableFastSnapshotRestores", "ec2:DisableFastSnapshotRestores", "ec2:DescribeFastSnapshotRestores");
 
     static Kustomized base;
     static Kustomized example;
