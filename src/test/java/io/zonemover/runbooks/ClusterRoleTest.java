@@ -61,7 +61,10 @@ class ClusterRoleTest {
             Map.entry("update nodes", "migrate --from-snapshot in a zone outage taints the dead node out-of-service "
                     + "(ZoneOutageRescueTest, runbooks/zone-outage.md)"),
             Map.entry("get configmaps", "jobs adopt reads the record of a move another machine started "
-                    + "(CrashResumeTest)"));
+                    + "(CrashResumeTest)"),
+            Map.entry("list volumeattachments", "rebalance --split-per-zone waits for a carried pod's old volume "
+                    + "to leave its node before the copy's snapshot (SplitEndToEndTest); a move now snapshots as soon "
+                    + "as EC2 shows the volume detaching"));
 
     @TempDir
     Path dir;
