@@ -28,7 +28,7 @@ class CrashResumeTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern JOB_ID = Pattern.compile("job (zm-[0-9a-f]+) started");
-    private static final Duration RUN_TIMEOUT = Duration.ofMinutes(3);
+    static final Duration RUN_TIMEOUT = Duration.ofMinutes(3);
 
     @TempDir
     Path dir;
@@ -59,7 +59,7 @@ class CrashResumeTest {
     private void killThenResume(String failpoint, String... db) throws Exception {
         SimWorlds.create(dir, "stuck-pod");
         SimWorlds.View before = SimWorlds.View.of(dir);
-        String jobId = migrateUntil(failpoint, "default/www-web-3", db);
+        String jobId = migrateUntil(dir, failpoint, "default/www-web-3", db);
 
         JsonNode result = resume(jobId, db);
         assertThat(result.get("status").asText()).isEqualTo("COMPLETED");
@@ -75,52 +75,12 @@ class CrashResumeTest {
     void aTwoClaimPodResumesToBothClaimsMoved(String failpoint) throws Exception {
         SimWorlds.create(dir, "two-claims");
         SimWorlds.View before = SimWorlds.View.of(dir);
-        String jobId = migrateUntil(failpoint, "default/data-db-3");
+        String jobId = migrateUntil(dir, failpoint, "default/data-db-3");
 
         JsonNode result = resume(jobId);
         assertThat(result.get("status").asText()).isEqualTo("COMPLETED");
         Moves.assertPodMoved(before, SimWorlds.View.of(dir), jobId, "db", "db-3", List.of("data-db-3", "wal-db-3"),
                 result.get("toZone").asText());
-    }
-
-    /** restore#7!: the first claim was just created again on its new PV (the second still on its old volume). */
-    @ParameterizedTest(name = "kill -9 at {0}, then roll back")
-    @ValueSource(strings = {"protect#3!", "quiesce#2!", "restore#7!", "restart#1!"})
-    void rollbackAfterAKillReturnsThePodToItsOriginalVolumes(String failpoint) throws Exception {
-        SimWorlds.create(dir, "two-claims");
-        SimWorlds.View before = SimWorlds.View.of(dir);
-        String jobId = migrateUntil(failpoint, "default/data-db-3");
-
-        SimWorlds.Run rollback = SimWorlds.run("--sim", dir.toString(), "jobs", "rollback", jobId, "--yes",
-                "--poll-interval", "100ms");
-        assertThat(rollback.exit()).as(rollback.err() + rollback.out()).isZero();
-        Moves.assertAsBefore(before, SimWorlds.View.of(dir), "db", List.of("data-db-3", "wal-db-3"));
-    }
-
-    /**
-     * The pod never starts in the target zone, so the move rolls itself back; the rollback is killed at
-     * each of its steps, and `jobs resume` (or `jobs rollback` again) finishes it: the state before the move.
-     */
-    @ParameterizedTest(name = "rollback killed at {0}, then resume")
-    @ValueSource(strings = {"undo-restart#1!", "undo-rebind#3!", "undo-quiesce#1!", "undo-protect#3!"})
-    void aKilledRollbackResumesToTheStateBeforeTheMove(String failpoint) throws Exception {
-        SimWorlds.create(dir, "two-claims");
-        assertThat(SimWorlds.run("sim", "fault", dir.toString(), "--never-start", "default/db-3").exit()).isZero();
-        SimWorlds.View before = SimWorlds.View.of(dir);
-        String jobId;
-        try (ZonemoverProcess migrate = ZonemoverProcess.start(Map.of("ZONEMOVER_FAILPOINT", failpoint), "--sim",
-                dir.toString(), "migrate", "default/data-db-3", "--to", "auto", "--yes", "--poll-interval", "100ms",
-                "--ready-timeout", "3s")) {
-            jobId = jobIdOf(migrate);
-            assertThat(migrate.waitFor(RUN_TIMEOUT)).as(migrate.output()).isEqualTo(137);
-        }
-        assertThat(Moves.jobsList(dir).get(0).get("outcome").asText()).isEqualTo("ROLLING_BACK");
-        boolean again = failpoint.endsWith("3!");
-        SimWorlds.Run finish = SimWorlds.run("--sim", dir.toString(), "jobs", again ? "rollback" : "resume", jobId,
-                "--yes", "--poll-interval", "100ms", "-o", "json");
-        assertThat(finish.exit()).as(finish.err() + finish.out()).isZero();
-        assertThat(JSON.readTree(finish.out()).get("outcome").asText()).isEqualTo("ROLLED_BACK");
-        Moves.assertAsBefore(before, SimWorlds.View.of(dir), "db", List.of("data-db-3", "wal-db-3"));
     }
 
     /**
@@ -131,7 +91,7 @@ class CrashResumeTest {
     void anInterruptedMoveIsFoundAndFinishedFromAnotherStateDatabase(@TempDir Path otherMachine) throws Exception {
         SimWorlds.create(dir, "two-claims");
         SimWorlds.View before = SimWorlds.View.of(dir);
-        String jobId = migrateUntil("final-snapshot#4!", "default/data-db-3");
+        String jobId = migrateUntil(dir, "final-snapshot#4!", "default/data-db-3");
         String otherDb = otherMachine.resolve("state").toString();
 
         SimWorlds.Run diagnose = SimWorlds.run("--sim", dir.toString(), "--db", otherDb, "diagnose", "-A", "-o", "json");
@@ -165,7 +125,7 @@ class CrashResumeTest {
     void anApiOutageAfterThePodRanNeverMovesItBack() throws Exception {
         SimWorlds.create(dir, "stuck-pod");
         SimWorlds.View before = SimWorlds.View.of(dir);
-        String jobId = migrateUntil("finish#1", "default/www-web-3");
+        String jobId = migrateUntil(dir, "finish#1", "default/www-web-3");
         assertThat(SimWorlds.run("sim", "fault", dir.toString(), "--kube-error-rate", "1").exit()).isZero();
         System.setProperty("zonemover.transient-budget-seconds", "4");
         try {
@@ -269,7 +229,7 @@ class CrashResumeTest {
     }
 
     /** Runs `migrate` in its own process until the failpoint halts it; returns the job id. */
-    private String migrateUntil(String failpoint, String claim, String... db) throws Exception {
+    static String migrateUntil(Path dir, String failpoint, String claim, String... db) throws Exception {
         List<String> args = new java.util.ArrayList<>(List.of("--sim", dir.toString()));
         args.addAll(List.of(db));
         args.addAll(List.of("migrate", claim, "--to", "auto", "--yes", "--poll-interval", "100ms"));
@@ -281,7 +241,7 @@ class CrashResumeTest {
         }
     }
 
-    private static String jobIdOf(ZonemoverProcess process) throws InterruptedException {
+    static String jobIdOf(ZonemoverProcess process) throws InterruptedException {
         Matcher m = JOB_ID.matcher(process.await(l -> JOB_ID.matcher(l).find(), RUN_TIMEOUT));
         assertThat(m.find()).isTrue();
         return m.group(1);
