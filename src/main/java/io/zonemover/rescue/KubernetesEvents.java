@@ -42,6 +42,10 @@ public final class KubernetesEvents implements Progress, AutoCloseable {
     private final Clock clock;
     private final ThreadPoolExecutor poster;
     private final AtomicBoolean failureTold = new AtomicBoolean();
+    /** Events queued or being posted. */
+    private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
+    /** Uids read during the current backlog, by kind/namespace/name: only the poster thread touches it. */
+    private final Map<String, String> backlogUids = new java.util.HashMap<>();
     /** Events posted lately, by object and text: only the poster thread touches it. */
     private final Map<String, Posted> recent = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -63,7 +67,7 @@ public final class KubernetesEvents implements Progress, AutoCloseable {
             Thread t = new Thread(r, "zonemover-events");
             t.setDaemon(true);
             return t;
-        }, new ThreadPoolExecutor.DiscardPolicy());
+        }, new ThreadPoolExecutor.AbortPolicy());
     }
 
     @Override
@@ -90,19 +94,49 @@ public final class KubernetesEvents implements Progress, AutoCloseable {
                       String action, String message) {
         Instant at = clock.instant();
         List<String> names = List.copyOf(claims);
-        poster.execute(() -> {
-            for (String claim : names) {
-                String uid = quietly(() -> cluster.claim(new ClaimRef(namespace, claim)).map(Cluster.Claim::uid).orElse(null));
-                post(new Cluster.ObjectEvent(namespace, "PersistentVolumeClaim", "v1", claim, uid, type, reason, action,
-                        message, instance), at);
-            }
-            if (statefulSet != null) {
-                String uid = quietly(() -> cluster.statefulSet(namespace, statefulSet).map(Cluster.StatefulSet::uid)
-                        .orElse(null));
-                post(new Cluster.ObjectEvent(namespace, "StatefulSet", "apps/v1", statefulSet, uid, type, reason, action,
-                        message, instance), at);
-            }
-        });
+        pending.incrementAndGet();
+        try {
+            poster.execute(() -> postAll(namespace, statefulSet, names, type, reason, action, message, at));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            pending.decrementAndGet(); // the queue is full (or closed): this one is dropped
+        }
+    }
+
+    /** One event on each claim and on the StatefulSet: on the poster thread. */
+    private void postAll(String namespace, String statefulSet, List<String> names, String type, String reason,
+                         String action, String message, Instant at) {
+        for (String claim : names) {
+            String uid = uid("PersistentVolumeClaim/" + namespace + "/" + claim,
+                    () -> cluster.claim(new ClaimRef(namespace, claim)).map(Cluster.Claim::uid).orElse(null));
+            post(new Cluster.ObjectEvent(namespace, "PersistentVolumeClaim", "v1", claim, uid, type, reason, action,
+                    message, instance), at);
+        }
+        if (statefulSet != null) {
+            String uid = uid("StatefulSet/" + namespace + "/" + statefulSet,
+                    () -> cluster.statefulSet(namespace, statefulSet).map(Cluster.StatefulSet::uid).orElse(null));
+            post(new Cluster.ObjectEvent(namespace, "StatefulSet", "apps/v1", statefulSet, uid, type, reason, action,
+                    message, instance), at);
+        }
+        if (pending.decrementAndGet() == 0) {
+            backlogUids.clear();
+        }
+    }
+
+    /**
+     * The object's uid: read once per backlog. While events queue up faster than they are posted (a move's
+     * steps come in bursts), they share one read of each object instead of one each; once the queue is empty
+     * the next event reads again, so an object a move replaced is seen with its new uid.
+     */
+    private String uid(String object, java.util.function.Supplier<String> read) {
+        String known = backlogUids.get(object);
+        if (known != null) {
+            return known;
+        }
+        String uid = quietly(read);
+        if (uid != null) {
+            backlogUids.put(object, uid);
+        }
+        return uid;
     }
 
     private void post(Cluster.ObjectEvent event, Instant at) {
@@ -134,20 +168,26 @@ public final class KubernetesEvents implements Progress, AutoCloseable {
     /** Waits until the events queued so far are posted (or {@code timeout} passes). */
     public void flush(Duration timeout) {
         var done = new java.util.concurrent.CountDownLatch(1);
-        poster.execute(done::countDown);
         try {
+            poster.execute(done::countDown);
             done.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // full or closed: nothing to wait for that this could tell
         }
     }
 
-    /** Posts what is queued (for up to ten seconds), then stops. */
+    /** Posts what is queued (for up to ten seconds), then stops, dropping what is left. */
     @Override
     public void close() {
         poster.shutdown();
         try {
-            poster.awaitTermination(10, TimeUnit.SECONDS);
+            if (!poster.awaitTermination(10, TimeUnit.SECONDS)) {
+                // Nothing may go on calling the API server after the command is done with it.
+                poster.shutdownNow();
+                poster.awaitTermination(5, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

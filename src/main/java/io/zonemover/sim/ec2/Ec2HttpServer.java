@@ -218,10 +218,14 @@ public final class Ec2HttpServer implements AutoCloseable {
         awaitQuietly(connections);
     }
 
-    /** Waits briefly for the requests a closed server was still answering to end. */
+    /**
+     * Waits for the requests a closed server was still answering to end. Generous, because on a loaded machine
+     * one answer (waiting for the world's lock, saving it) can take seconds, and whoever removes the world's
+     * directory next must find nothing still writing there; an idle server returns at once.
+     */
     public static void awaitQuietly(java.util.concurrent.ExecutorService threads) {
         try {
-            threads.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS);
+            threads.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
