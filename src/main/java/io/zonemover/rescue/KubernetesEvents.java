@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Records what zonemover does as Kubernetes Events on the claims and the StatefulSet concerned, so that
  * {@code kubectl describe pvc} shows it: the rescuer's own actions ({@link #about}), and, as a {@link Progress}
- * in front of another one, every action of every step of a move ({@code MoveStep}).
+ * in front of another one, every action of every step of a move ({@code MoveStep}): each step's actions in one
+ * Event, as {@link StepBatches} groups them, and at most its two seconds late.
  *
  * <p>Best-effort, and never in a move's way: events are posted in the background by one thread, each with one
  * attempt; the queue is bounded and drops what does not fit; a failure is told once (on the progress it
@@ -41,6 +42,8 @@ public final class KubernetesEvents implements Progress, AutoCloseable {
     private final String instance;
     private final Clock clock;
     private final ThreadPoolExecutor poster;
+    /** A move's actions, grouped by step before they become Events. */
+    private final StepBatches steps;
     private final AtomicBoolean failureTold = new AtomicBoolean();
     /** Events queued or being posted. */
     private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
@@ -68,6 +71,7 @@ public final class KubernetesEvents implements Progress, AutoCloseable {
             t.setDaemon(true);
             return t;
         }, new ThreadPoolExecutor.AbortPolicy());
+        this.steps = new StepBatches(this::post, clock);
     }
 
     @Override
@@ -79,9 +83,14 @@ public final class KubernetesEvents implements Progress, AutoCloseable {
     public void action(Action action) {
         delegate.action(action);
         if (action.namespace() != null) {
-            about(action.namespace(), action.statefulSet(), action.claims(), "Normal", MOVE_STEP, action.step(),
-                    (action.jobId() == null ? "" : action.jobId() + " ") + action.step() + ": " + action.message());
+            steps.add(action);
         }
+    }
+
+    /** One step's actions, as one Event on each object. */
+    private void post(StepBatches.Batch batch) {
+        Action a = batch.first();
+        about(a.namespace(), a.statefulSet(), a.claims(), "Normal", MOVE_STEP, a.step(), batch.message(), batch.at());
     }
 
     /**
@@ -92,7 +101,11 @@ public final class KubernetesEvents implements Progress, AutoCloseable {
      */
     public void about(String namespace, String statefulSet, List<String> claims, String type, String reason,
                       String action, String message) {
-        Instant at = clock.instant();
+        about(namespace, statefulSet, claims, type, reason, action, message, clock.instant());
+    }
+
+    private void about(String namespace, String statefulSet, List<String> claims, String type, String reason,
+                       String action, String message, Instant at) {
         List<String> names = List.copyOf(claims);
         pending.incrementAndGet();
         try {
@@ -167,6 +180,7 @@ public final class KubernetesEvents implements Progress, AutoCloseable {
 
     /** Waits until the events queued so far are posted (or {@code timeout} passes). */
     public void flush(Duration timeout) {
+        steps.flush();
         var done = new java.util.concurrent.CountDownLatch(1);
         try {
             poster.execute(done::countDown);
@@ -181,6 +195,7 @@ public final class KubernetesEvents implements Progress, AutoCloseable {
     /** Posts what is queued (for up to ten seconds), then stops, dropping what is left. */
     @Override
     public void close() {
+        steps.close();
         poster.shutdown();
         try {
             if (!poster.awaitTermination(10, TimeUnit.SECONDS)) {
