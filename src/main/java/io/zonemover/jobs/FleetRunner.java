@@ -29,7 +29,7 @@ import java.util.concurrent.Executors;
  * to --parallel), no other move of its StatefulSet is in flight (each move recreates its StatefulSet), its
  * StatefulSet's disruption budget allows one more pod down ({@link SetBudgets}), no move of its StatefulSet
  * failed, fewer than --max-failures moves failed, and the user's --check passed after the last move ended.
- * Moves are taken in the plan's order (zone by zone). Every state is in the plan's tables, so a new process
+ * Moves are taken longest StatefulSet queue first ({@link MoveOrder}). Every state is in the plan's tables, so a new process
  * picks the plan up where it stood.
  */
 final class FleetRunner implements Tasklet {
@@ -170,7 +170,7 @@ final class FleetRunner implements Tasklet {
             Set<String> busy = new HashSet<>(setOf.values());
             Set<String> refused = new HashSet<>();
             boolean anyBlocked = false;
-            for (PlanStore.Move m : waiting(all)) {
+            for (PlanStore.Move m : MoveOrder.longestQueueFirst(waiting(all))) {
                 if (inFlight.size() >= window) {
                     break;
                 }

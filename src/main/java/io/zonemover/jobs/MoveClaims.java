@@ -21,7 +21,8 @@ import java.util.function.Function;
  * whatever the limits, as it is in flight already. Then nothing new starts once --max-failures moves failed or
  * a --check paused the plan. A new move may start when fewer moves than the ramp's window are in flight across
  * all workers (one at first, one more per move done, up to --parallel), no move of its StatefulSet is in flight
- * or failed, and its StatefulSet's budget allows one more pod down. Moves are taken in the plan's order.
+ * or failed, and its StatefulSet's budget allows one more pod down. Moves are taken longest StatefulSet queue
+ * first ({@link MoveOrder}).
  */
 final class MoveClaims {
 
@@ -85,7 +86,7 @@ final class MoveClaims {
         Set<String> asked = new HashSet<>();
         List<String> refusals = new ArrayList<>();
         boolean anyWaiting = false;
-        for (Move m : moves) {
+        for (Move m : MoveOrder.longestQueueFirst(moves)) {
             if (m.state() != MoveState.WAITING || braked.contains(m.statefulSet())) {
                 continue;
             }
@@ -95,7 +96,7 @@ final class MoveClaims {
             }
             Optional<String> no = blocked.apply(m.statefulSet());
             if (no.isEmpty()) {
-                return Decision.of(Kind.TAKE, m, "next in the plan's order");
+                return Decision.of(Kind.TAKE, m, "next of the StatefulSet with the most moves waiting");
             }
             refusals.add(no.get());
         }

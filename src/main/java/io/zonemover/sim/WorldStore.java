@@ -10,7 +10,6 @@ import io.zonemover.sim.kube.api.RbacPolicy;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -180,9 +179,12 @@ public final class WorldStore {
                 }
                 return result;
             } catch (RuntimeException | IOException e) {
-                // A half-applied change must not outlive the request: reload from disk next time.
-                cached = null;
-                cachedSeq = -1;
+                // A half-applied change must not outlive the request: reload from disk next time. A read changed
+                // nothing (a 404 is its most common answer), so its world stays: reloading costs a whole parse.
+                if (mutating) {
+                    cached = null;
+                    cachedSeq = -1;
+                }
                 throw e;
             }
         });
@@ -241,12 +243,9 @@ public final class WorldStore {
         long wall = System.currentTimeMillis();
         Header next = new Header(header.seq + 1, world.now(), wall, header.timeScale, header.scenario);
         Path tmp = dir.resolve(STATE_FILE + ".tmp");
-        try (Writer out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-            out.write(next.toLine());
-            out.write('\n');
-            out.write(world.ec2().toJson());
-            out.write('\n');
-            out.write(world.kube().toJson());
+        try (java.io.OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+            out.write((next.toLine() + "\n" + world.ec2().toJson() + "\n").getBytes(StandardCharsets.UTF_8));
+            world.kube().writeJson(out);
             out.write('\n');
         }
         try {
