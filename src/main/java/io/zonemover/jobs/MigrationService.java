@@ -112,6 +112,15 @@ public class MigrationService {
 
     public Result start(String id, MigrationPlan plan, boolean byPod, Duration readyTimeout, boolean keepRetain,
                         MigrationPlanner.SnapshotSource source, MoveOptions options) {
+        return start(id, plan, byPod, readyTimeout, keepRetain, source, options, null);
+    }
+
+    /**
+     * As above, the move recorded as started by {@code origin} (an audit entry of that action, written before
+     * the job runs), so that {@link #interrupted} finds it should its process die.
+     */
+    public Result start(String id, MigrationPlan plan, boolean byPod, Duration readyTimeout, boolean keepRetain,
+                        MigrationPlanner.SnapshotSource source, MoveOptions options, String origin) {
         List<ClaimRef> claims = plan.moves().stream().map(MigrationPlan.ClaimMove::claim).toList();
         ClaimLocks.take(services, claims, id, views::status);
         if (store.find(id).isEmpty()) {
@@ -119,6 +128,9 @@ public class MigrationService {
         }
         store.audit(id, null, "started", "move pod " + plan.podName() + " (" + claims.size() + " claim(s)) to "
                 + plan.toZone());
+        if (origin != null) {
+            store.audit(id, null, origin, "started by zonemover " + origin);
+        }
         services.progress().report("job", "job " + id + " started (`zonemover jobs show " + id + "` to watch it)");
         JobParametersBuilder params = new JobParametersBuilder()
                 .addString(MigrationJob.PARAM_ID, id, true)
@@ -145,6 +157,34 @@ public class MigrationService {
         }
         JobParameters parameters = params.toJobParameters();
         return runOwned(id, () -> rollBackIfRequested(id, operator.start(migrate, parameters)));
+    }
+
+    /** A move that no live process runs and that has not ended: its last runner's lease lapsed. */
+    public record Interrupted(String jobId, String claim, String pod) {
+    }
+
+    /**
+     * The moves started by {@code origin} (see {@link #start}) that have not ended and whose runner's lease has
+     * lapsed (by the database's clock): what a process sharing this state may resume. Moves that ended, failed
+     * or were rolled back are not among them.
+     */
+    public List<Interrupted> interrupted(String origin) {
+        List<Interrupted> out = new java.util.ArrayList<>();
+        for (MigrationStore.Migration m : store.all()) {
+            if (m.outcome() != null && !"ROLLING_BACK".equals(m.outcome())) {
+                continue;
+            }
+            if (store.auditTrail(m.id()).stream().noneMatch(a -> origin.equals(a.action()))
+                    || store.owner(m.id()).map(MigrationStore.Owner::live).orElse(false)) {
+                continue;
+            }
+            Optional<JobExecution> last = views.lastExecution(MigrationJob.NAME, m.id());
+            if (last.isEmpty() || last.get().getStatus() == BatchStatus.COMPLETED) {
+                continue;
+            }
+            out.add(new Interrupted(m.id(), m.claim(), last.get().getJobParameters().getString(MigrationJob.PARAM_POD)));
+        }
+        return out;
     }
 
     public Result resume(String id) {

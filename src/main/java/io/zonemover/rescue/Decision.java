@@ -26,6 +26,8 @@ public record Decision(Kind kind, Candidate candidate, String detail, String job
         /** --dry-run: what it would have started. */
         WOULD_MOVE,
         STARTED,
+        /** A move a rescuer started and whose process died before it ended: resumed by this one. */
+        RESUMED,
         COMPLETED,
         FAILED,
         /** A move of this pod started by this process failed before: not tried again by it. */

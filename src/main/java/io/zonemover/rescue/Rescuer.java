@@ -126,6 +126,9 @@ public final class Rescuer {
             }
         }
         List<Decision> out = new ArrayList<>();
+        if (!settings.dryRun()) {
+            resumeInterrupted(out);
+        }
         Set<String> inFlight = new HashSet<>(running.keySet());
         // The cluster is read whole only when an opted-in pod is past its grace: otherwise a scan is one list.
         if (!optedIn.isEmpty()) {
@@ -200,24 +203,70 @@ public final class Rescuer {
         String why = move.detail();
         event(c, true, "Normal", "RescueStarted", "pod " + c.pod() + " is Pending on a volume node affinity conflict (" + why + "): moving it " + where
                         + ", job " + jobId);
-        moves.execute(() -> run(jobId, plan, c, where));
+        moves.execute(() -> run(jobId, c, where, () -> mover.move(jobId, plan)));
         return new Decision(Decision.Kind.STARTED, c, "moving it " + where + " (" + why + ")", jobId);
     }
 
-    private void run(String jobId, MigrationPlan plan, Candidate c, String where) {
+    /**
+     * The moves a rescuer started whose process died before they ended (a leader killed mid-move), found in the
+     * shared state once their runner's lease lapsed: resumed here, as `jobs resume` would, within
+     * --max-concurrent. With a state of its own per replica there are none to find: `jobs adopt` is then a
+     * person's call, as only a person can know the other replica is gone.
+     */
+    private void resumeInterrupted(List<Decision> out) {
+        List<MigrationService.Interrupted> found;
+        try {
+            found = mover.interrupted();
+        } catch (RuntimeException e) {
+            return; // the state database is not answering: the next scan looks again
+        }
+        for (MigrationService.Interrupted i : found) {
+            if (running.containsKey(i.jobId()) || running.size() >= settings.maxConcurrent()) {
+                continue;
+            }
+            if (!leading.getAsBoolean()) {
+                return;
+            }
+            Candidate c = interruptedCandidate(i);
+            running.put(i.jobId(), c);
+            event(c, true, "Normal", "RescueResumed", "resuming move " + i.jobId() + " of pod " + c.pod()
+                    + ": the replica that ran it stopped before it ended");
+            moves.execute(() -> run(i.jobId(), c, "", () -> mover.resume(i.jobId())));
+            out.add(new Decision(Decision.Kind.RESUMED, c, "resuming its move, left unfinished by a replica that "
+                    + "stopped (its lease lapsed)", i.jobId()));
+        }
+    }
+
+    private static Candidate interruptedCandidate(MigrationService.Interrupted i) {
+        String claim = i.claim();
+        String namespace = claim.substring(0, claim.indexOf('/'));
+        String pod = i.pod() == null ? claim.substring(claim.indexOf('/') + 1) : i.pod().substring(i.pod().indexOf('/') + 1);
+        return new Candidate(namespace, pod, null, pod.replaceAll("-\\d+$", ""), List.of(claim.substring(claim.indexOf('/') + 1)),
+                null, null, true);
+    }
+
+    private void run(String jobId, Candidate c, String where, java.util.function.Supplier<MigrationService.Result> move) {
         Decision end;
         try {
-            MigrationService.Result r = RescueProgress.during(c.key(), jobId, () -> mover.move(jobId, plan));
+            MigrationService.Result r = RescueProgress.during(c.key(), jobId, move);
             if ("COMPLETED".equals(r.status())) {
                 String volumes = r.claims() == null ? "" : r.claims().stream()
                         .map(x -> x.claim() + " " + x.oldVolumeId() + " -> " + x.newVolumeId())
                         .collect(Collectors.joining(", "));
-                end = new Decision(Decision.Kind.COMPLETED, c, "moved " + where + (volumes.isEmpty() ? "" : ": " + volumes)
+                String to = where.isEmpty() ? "from " + r.fromZone() + " to " + r.toZone() : where;
+                end = new Decision(Decision.Kind.COMPLETED, c, "moved " + to + (volumes.isEmpty() ? "" : ": " + volumes)
                         + (r.downtimeSeconds() == null ? "" : String.format("; down %.0f s", r.downtimeSeconds())), jobId);
                 event(c, true, "Normal", "RescueCompleted", "pod " + c.pod() + " " + end.detail() + " (job " + jobId + ")");
             } else {
                 end = failed(c, jobId, r.status() + (r.outcome() == null ? "" : " (" + r.outcome() + ")")
                         + (r.message() == null ? "" : ": " + r.message()));
+            }
+        } catch (ZonemoverException e) {
+            if (e.kind() == ZonemoverException.Kind.REFUSED && where.isEmpty()) {
+                // A resume that found its move taken meanwhile (another process's lease): not this one's to run.
+                end = new Decision(Decision.Kind.REFUSED, c, e.getMessage(), jobId);
+            } else {
+                end = failed(c, jobId, e.getMessage());
             }
         } catch (RuntimeException e) {
             end = failed(c, jobId, e.getMessage());
@@ -265,7 +314,7 @@ public final class Rescuer {
     private void logOnce(Decision d) {
         String key = logKey(d.candidate());
         String said = d.kind() + " " + d.detail();
-        if (d.kind() == Decision.Kind.STARTED || !said.equals(logged.get(key))) {
+        if (d.kind() == Decision.Kind.STARTED || d.kind() == Decision.Kind.RESUMED || !said.equals(logged.get(key))) {
             logged.put(key, said);
             logLine(d);
         }

@@ -27,7 +27,12 @@ class RescueEndToEndTest {
     Path dir;
 
     private static String[] rescue(Path world, Path db, String identity, String grace) {
-        return new String[] {"--sim", world.toString(), "--db", db.toString(), "-o", "json", "rescue", "--watch",
+        return rescue(world, db.toString(), identity, grace);
+    }
+
+    private static String[] rescue(Path world, String db, String identity, String grace) {
+        // --lease 5s: a job's ownership lapses 5 s after its runner stops renewing it (the default is 30 s).
+        return new String[] {"--sim", world.toString(), "--db", db, "--lease", "5s", "-o", "json", "rescue", "--watch",
                 "--grace", grace, "--interval", "1s", "--identity", identity, "--lease-duration", "6s",
                 "--renew-deadline", "4s", "--retry-period", "1s"};
     }
@@ -142,6 +147,52 @@ class RescueEndToEndTest {
             standby.await(event("leader", null), Duration.ofSeconds(90));
             standby.await(event("not-opted-in", "default/db-1"), Duration.ofSeconds(60));
             assertThat(count(standby, "started")).isZero();
+        }
+    }
+
+    /**
+     * The replicas share their state (PostgreSQL, as jobs/base runs them): the leader is killed with kill -9 while
+     * web-3 is down mid-move, and the other replica, once it leads and the dead one's job lease has lapsed,
+     * resumes that move to its end. The world's history shows one move: one snapshot of the old volume, one new
+     * volume, web-3 running again once, in the new zone.
+     */
+    @Test
+    void withSharedStateAMoveItsLeaderLeftMidWayIsFinishedByTheOther() throws Exception {
+        Path world = dir.resolve("world");
+        SimWorlds.create(world, "auto-rescue");
+        String oldVolume = SimWorlds.View.of(world).claimVolume("www-web-3");
+        String db = io.zonemover.testing.PostgresServer.freshDatabase("rescue");
+        try (ZonemoverProcess a = ZonemoverProcess.start(rescue(world, db, "replica-a", "5s"));
+             ZonemoverProcess b = ZonemoverProcess.start(rescue(world, db, "replica-b", "5s"))) {
+            long deadline = System.currentTimeMillis() + Duration.ofMinutes(3).toMillis();
+            java.util.function.Predicate<String> down = line -> event("step", "default/web-3").test(line)
+                    && json(line).path("message").asText().startsWith("final-snapshot:");
+            while (a.stdout().lines().noneMatch(down) && b.stdout().lines().noneMatch(down)) {
+                assertThat(System.currentTimeMillis()).as("the move reached its final snapshot:\n" + a.output()
+                        + "\n---\n" + b.output()).isLessThan(deadline);
+                Thread.sleep(100);
+            }
+            ZonemoverProcess leader = a.stdout().lines().anyMatch(down) ? a : b;
+            ZonemoverProcess standby = leader == a ? b : a;
+            leader.kill();
+            assertThat(count(leader, "completed")).isZero();
+
+            String resumed = standby.await(event("resumed", "default/web-3"), Duration.ofSeconds(90));
+            String jobId = json(resumed).path("jobId").asText();
+            assertThat(leader.stdout()).contains(jobId);
+            String completed = standby.await(event("completed", "default/web-3"), Duration.ofMinutes(3));
+            assertThat(json(completed).path("jobId").asText()).isEqualTo(jobId);
+            assertThat(count(standby, "started")).isZero();
+
+            SimWorlds.View v = SimWorlds.View.of(world);
+            List<Map<String, Object>> runs = v.list("history").stream()
+                    .filter(h -> "web-3".equals(h.get("name"))).toList();
+            assertThat(runs).hasSize(2);
+            assertThat(runs.get(1).get("zone")).isNotEqualTo("us-east-1b");
+            assertThat(v.claimVolume("www-web-3")).isNotEqualTo(oldVolume);
+            assertThat(v.list("volumes")).filteredOn(vol -> vol.get("snapshotId") != null).hasSize(1);
+            assertThat(v.list("snapshots")).filteredOn(sn -> oldVolume.equals(sn.get("volumeId"))).hasSize(1);
+            assertThat(v.statefulSet("web")).isPresent();
         }
     }
 

@@ -240,6 +240,38 @@ class RescuerTest {
         assertThat(told).isTrue();
     }
 
+    @Test
+    void aMoveADeadLeaderLeftIsResumedOnceByTheNextAndCountsAgainstMaxConcurrent() throws Exception {
+        world.set("web", 4, true, Duration.ofHours(1));
+        mover.interrupted.add(new io.zonemover.jobs.MigrationService.Interrupted("zm-dead01", "default/data-db-2",
+                "default/db-2"));
+        mover.hold("db-2");
+        Rescuer r = rescuer(Duration.ofMinutes(5), 1, false, () -> true);
+        List<Decision> first = r.scan();
+        // The interrupted move takes the one slot: web-3, due, waits for it.
+        assertThat(kinds(first)).containsExactly(Decision.Kind.RESUMED, Decision.Kind.DEFERRED);
+        assertThat(first.get(0).jobId()).isEqualTo("zm-dead01");
+        assertThat(first.get(0).candidate().key()).isEqualTo("default/db-2");
+        assertThat(kinds(r.scan())).doesNotContain(Decision.Kind.RESUMED); // running: not resumed twice
+        mover.release("db-2");
+        awaitNoMoveRunning(r);
+        assertThat(mover.resumed).containsExactly("zm-dead01");
+        assertThat(r.ended()).extracting(Decision::kind).containsExactly(Decision.Kind.COMPLETED);
+        assertThat(eventReasons("StatefulSet", "db")).contains("RescueResumed", "RescueCompleted");
+        // Then web-3 gets its turn.
+        assertThat(kinds(r.scan())).containsExactly(Decision.Kind.STARTED);
+        r.finish(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void aStandbyOrADryRunResumesNothing() throws Exception {
+        mover.interrupted.add(new io.zonemover.jobs.MigrationService.Interrupted("zm-dead01", "default/data-db-2",
+                "default/db-2"));
+        assertThat(rescuer(Duration.ofMinutes(5), 1, false, () -> false).scan()).isEmpty();
+        assertThat(rescuer(Duration.ofMinutes(5), 1, true, () -> true).scan()).isEmpty();
+        assertThat(mover.resumed).isEmpty();
+    }
+
     private static void awaitNoMoveRunning(Rescuer r) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (r.running() > 0 && System.nanoTime() < deadline) {

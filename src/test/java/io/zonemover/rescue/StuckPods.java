@@ -124,6 +124,26 @@ final class StuckPods {
                     "us-east-1c", pod, "Pending", namespace, pod.replaceAll("-\\d+$", ""), 2, false, List.of());
         }
 
+        /** Moves a dead replica left, as the shared state would list them (until resumed and ended). */
+        final List<MigrationService.Interrupted> interrupted = new CopyOnWriteArrayList<>();
+        final List<String> resumed = new CopyOnWriteArrayList<>();
+
+        @Override
+        public List<MigrationService.Interrupted> interrupted() {
+            return List.copyOf(interrupted);
+        }
+
+        @Override
+        public MigrationService.Result resume(String jobId) {
+            resumed.add(jobId);
+            MigrationService.Interrupted i = interrupted.stream().filter(x -> x.jobId().equals(jobId)).findFirst()
+                    .orElseThrow();
+            String pod = i.pod().substring(i.pod().indexOf('/') + 1);
+            MigrationService.Result r = move(jobId, plan(i.pod().substring(0, i.pod().indexOf('/')), pod));
+            interrupted.remove(i);
+            return r;
+        }
+
         @Override
         public MigrationService.Result move(String jobId, MigrationPlan plan) {
             moved.add(plan.podName());
