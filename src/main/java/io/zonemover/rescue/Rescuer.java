@@ -221,13 +221,14 @@ public final class Rescuer {
             return; // the state database is not answering: the next scan looks again
         }
         for (MigrationService.Interrupted i : found) {
-            if (running.containsKey(i.jobId()) || running.size() >= settings.maxConcurrent()) {
+            Candidate c = interruptedCandidate(i);
+            boolean outOfScope = settings.namespace() != null && !settings.namespace().equals(c.namespace());
+            if (outOfScope || running.containsKey(i.jobId()) || running.size() >= settings.maxConcurrent()) {
                 continue;
             }
             if (!leading.getAsBoolean()) {
                 return;
             }
-            Candidate c = interruptedCandidate(i);
             running.put(i.jobId(), c);
             event(c, true, "Normal", "RescueResumed", "resuming move " + i.jobId() + " of pod " + c.pod()
                     + ": the replica that ran it stopped before it ended");

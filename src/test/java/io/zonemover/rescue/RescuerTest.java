@@ -269,6 +269,10 @@ class RescuerTest {
                 "default/db-2"));
         assertThat(rescuer(Duration.ofMinutes(5), 1, false, () -> false).scan()).isEmpty();
         assertThat(rescuer(Duration.ofMinutes(5), 1, true, () -> true).scan()).isEmpty();
+        // A rescuer watching another namespace leaves it to the one watching its own.
+        Rescuer elsewhere = new Rescuer(world.cluster, world::facts, mover, () -> true, lines::add, null,
+                new Rescuer.Settings("shop", Duration.ofMinutes(5), 1, false), Clock.systemUTC());
+        assertThat(elsewhere.scan()).isEmpty();
         assertThat(mover.resumed).isEmpty();
     }
 
