@@ -203,7 +203,7 @@ public final class Rescuer {
         String why = move.detail();
         event(c, true, "Normal", "RescueStarted", "pod " + c.pod() + " is Pending on a volume node affinity conflict (" + why + "): moving it " + where
                         + ", job " + jobId);
-        moves.execute(() -> run(jobId, c, where, () -> mover.move(jobId, plan)));
+        moves.execute(() -> run(jobId, c, where, false, () -> mover.move(jobId, plan)));
         return new Decision(Decision.Kind.STARTED, c, "moving it " + where + " (" + why + ")", jobId);
     }
 
@@ -232,7 +232,7 @@ public final class Rescuer {
             running.put(i.jobId(), c);
             event(c, true, "Normal", "RescueResumed", "resuming move " + i.jobId() + " of pod " + c.pod()
                     + ": the replica that ran it stopped before it ended");
-            moves.execute(() -> run(i.jobId(), c, "", () -> mover.resume(i.jobId())));
+            moves.execute(() -> run(i.jobId(), c, null, true, () -> mover.resume(i.jobId())));
             out.add(new Decision(Decision.Kind.RESUMED, c, "resuming its move, left unfinished by a replica that "
                     + "stopped (its lease lapsed)", i.jobId()));
         }
@@ -246,7 +246,12 @@ public final class Rescuer {
                 null, null, true);
     }
 
-    private void run(String jobId, Candidate c, String where, java.util.function.Supplier<MigrationService.Result> move) {
+    /**
+     * @param where   "from ZONE to ZONE" as planned; null for a resumed move (said from its result)
+     * @param resumed a move another replica started: a refusal (another process took it meanwhile) is no failure
+     */
+    private void run(String jobId, Candidate c, String where, boolean resumed,
+                     java.util.function.Supplier<MigrationService.Result> move) {
         Decision end;
         try {
             MigrationService.Result r = RescueProgress.during(c.key(), jobId, move);
@@ -254,7 +259,7 @@ public final class Rescuer {
                 String volumes = r.claims() == null ? "" : r.claims().stream()
                         .map(x -> x.claim() + " " + x.oldVolumeId() + " -> " + x.newVolumeId())
                         .collect(Collectors.joining(", "));
-                String to = where.isEmpty() ? "from " + r.fromZone() + " to " + r.toZone() : where;
+                String to = where != null ? where : "from " + r.fromZone() + " to " + r.toZone();
                 end = new Decision(Decision.Kind.COMPLETED, c, "moved " + to + (volumes.isEmpty() ? "" : ": " + volumes)
                         + (r.downtimeSeconds() == null ? "" : String.format("; down %.0f s", r.downtimeSeconds())), jobId);
                 event(c, true, "Normal", "RescueCompleted", "pod " + c.pod() + " " + end.detail() + " (job " + jobId + ")");
@@ -263,7 +268,7 @@ public final class Rescuer {
                         + (r.message() == null ? "" : ": " + r.message()));
             }
         } catch (ZonemoverException e) {
-            if (e.kind() == ZonemoverException.Kind.REFUSED && where.isEmpty()) {
+            if (e.kind() == ZonemoverException.Kind.REFUSED && resumed) {
                 // A resume that found its move taken meanwhile (another process's lease): not this one's to run.
                 end = new Decision(Decision.Kind.REFUSED, c, e.getMessage(), jobId);
             } else {

@@ -40,59 +40,59 @@ final class FastRestores {
      * as a per-item error (EC2 answers those in {@code unsuccessful}, not with an error response).
      */
     List<Outcome> enable(List<String> snapshotIds, List<String> zones, long now) {
-        validate(snapshotIds, zones);
-        List<Outcome> out = new ArrayList<>();
-        for (String id : snapshotIds) {
-            Snapshot sn = s.snapshots.get(id);
-            for (String zone : zones) {
-                if (sn == null) {
-                    out.add(new Outcome(id, zone, null, "InvalidSnapshot.NotFound", "The snapshot '" + id
-                            + "' does not exist."));
-                } else if (!s.zones.contains(zone)) {
-                    out.add(new Outcome(id, zone, null, "InvalidParameterValue", "The Availability Zone '" + zone
-                            + "' is not valid."));
-                } else if (!"completed".equals(sn.state)) {
-                    out.add(new Outcome(id, zone, null, "IncorrectState", "Snapshot '" + id + "' is " + sn.state
-                            + "; only a completed snapshot can be enabled for fast snapshot restore."));
-                } else {
-                    FastRestore f = sn.fastRestores.get(zone);
-                    if (f == null || "disabled".equals(f.state) || "disabling".equals(f.state)) {
-                        f = new FastRestore();
-                        f.state = "enabling";
-                        f.enablingTime = now;
-                        f.transitionAt = now + Ec2World.FSR_ENABLING_MS;
-                        sn.fastRestores.put(zone, f);
-                    }
-                    out.add(new Outcome(id, zone, f, null, null));
-                }
+        return eachPair(snapshotIds, zones, (id, sn, zone) -> {
+            if (!s.zones.contains(zone)) {
+                return new Outcome(id, zone, null, "InvalidParameterValue", "The Availability Zone '" + zone
+                        + "' is not valid.");
             }
-        }
-        return out;
+            if (!"completed".equals(sn.state)) {
+                return new Outcome(id, zone, null, "IncorrectState", "Snapshot '" + id + "' is " + sn.state
+                        + "; only a completed snapshot can be enabled for fast snapshot restore.");
+            }
+            FastRestore f = sn.fastRestores.get(zone);
+            if (f == null || "disabled".equals(f.state) || "disabling".equals(f.state)) {
+                f = new FastRestore();
+                f.state = "enabling";
+                f.enablingTime = now;
+                f.transitionAt = now + Ec2World.FSR_ENABLING_MS;
+                sn.fastRestores.put(zone, f);
+            }
+            return new Outcome(id, zone, f, null, null);
+        });
     }
 
     /** DisableFastSnapshotRestores: each pair goes disabling; one never enabled answers {@code disabled} (our choice). */
     List<Outcome> disable(List<String> snapshotIds, List<String> zones, long now) {
+        return eachPair(snapshotIds, zones, (id, sn, zone) -> {
+            FastRestore f = sn.fastRestores.get(zone);
+            if (f == null) {
+                f = new FastRestore();
+                f.state = "disabled";
+                f.disabledTime = now;
+            } else if (!"disabled".equals(f.state) && !"disabling".equals(f.state)) {
+                f.state = "disabling";
+                f.disablingTime = now;
+                f.transitionAt = now + Ec2World.FSR_DISABLING_MS;
+            }
+            return new Outcome(id, zone, f, null, null);
+        });
+    }
+
+    /** What one request does to one existing snapshot in one zone. */
+    @FunctionalInterface
+    private interface PairAction {
+        Outcome apply(String snapshotId, Snapshot snapshot, String zone);
+    }
+
+    /** The request's (snapshot, zone) pairs in order, a snapshot that does not exist answering for itself. */
+    private List<Outcome> eachPair(List<String> snapshotIds, List<String> zones, PairAction action) {
         validate(snapshotIds, zones);
         List<Outcome> out = new ArrayList<>();
         for (String id : snapshotIds) {
             Snapshot sn = s.snapshots.get(id);
             for (String zone : zones) {
-                if (sn == null) {
-                    out.add(new Outcome(id, zone, null, "InvalidSnapshot.NotFound", "The snapshot '" + id
-                            + "' does not exist."));
-                    continue;
-                }
-                FastRestore f = sn.fastRestores.get(zone);
-                if (f == null) {
-                    f = new FastRestore();
-                    f.state = "disabled";
-                    f.disabledTime = now;
-                } else if (!"disabled".equals(f.state) && !"disabling".equals(f.state)) {
-                    f.state = "disabling";
-                    f.disablingTime = now;
-                    f.transitionAt = now + Ec2World.FSR_DISABLING_MS;
-                }
-                out.add(new Outcome(id, zone, f, null, null));
+                out.add(sn == null ? new Outcome(id, zone, null, "InvalidSnapshot.NotFound", "The snapshot '" + id
+                        + "' does not exist.") : action.apply(id, sn, zone));
             }
         }
         return out;
