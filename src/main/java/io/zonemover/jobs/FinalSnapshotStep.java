@@ -116,8 +116,7 @@ final class FinalSnapshotStep extends MigrationStep {
                         + volumeId, Snapshots.tags(ctx, i, PHASE, attempt));
                 pace.started(id, asked, services.pollMillis());
             } catch (PortError e) {
-                if (e.code().equals("SnapshotCreationPerVolumeRateExceeded")
-                        || e.code().equals("ConcurrentSnapshotLimitExceeded")) {
+                if (Snapshots.perVolumeLimit(e)) {
                     report("EC2 limits snapshots per volume (" + e.code() + "); waiting before asking again");
                     return Next.WAIT;
                 }

@@ -108,18 +108,24 @@ public class FleetService {
     /** Records the plan with its limits and runs it as one job; returns how it ended. */
     public PlanResult apply(FleetPlan plan, String source, String body, String checkCommand) {
         String id = "zp-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(3));
-        List<PlanStore.Move> moves = new ArrayList<>();
-        for (int i = 0; i < plan.moves().size(); i++) {
-            FleetPlan.Move m = plan.moves().get(i);
-            moves.add(new PlanStore.Move(id, i, m.pod(), m.setRef(), m.from(), m.to(), null, PlanStore.MoveState.WAITING,
-                    null, null, null));
-        }
+        List<PlanStore.Move> moves = waitingMoves(id, plan);
         FleetPlan.Limits limits = plan.limits();
         plans.create(new PlanStore.Plan(id, plan.name(), source, body, limits.parallel(), limits.maxUnavailable(),
                 limits.maxFailures(), checkCommand, null, null, null, null), moves);
         services.progress().report("plan", "plan " + id + " (" + plan.name() + "): " + moves.size() + " move(s), up to "
                 + limits.parallel() + " at once (`zonemover jobs show " + id + "` to watch it)");
         return runOwned(id, () -> operator.start(job, identifying(id)));
+    }
+
+    /** The plan's moves as plan {@code id} records them before any has started. */
+    private static List<PlanStore.Move> waitingMoves(String id, FleetPlan plan) {
+        List<PlanStore.Move> moves = new ArrayList<>();
+        for (int i = 0; i < plan.moves().size(); i++) {
+            FleetPlan.Move m = plan.moves().get(i);
+            moves.add(new PlanStore.Move(id, i, m.pod(), m.setRef(), m.from(), m.to(), null, PlanStore.MoveState.WAITING,
+                    null, null, null));
+        }
+        return moves;
     }
 
     /**
@@ -131,12 +137,7 @@ public class FleetService {
     public PlanResult applyAsWorker(FleetPlan plan, String source, String body, String checkCommand, String planId,
                                     String worker, Duration lease) {
         String id = planId != null ? planId : sharedId(body);
-        List<PlanStore.Move> moves = new ArrayList<>();
-        for (int i = 0; i < plan.moves().size(); i++) {
-            FleetPlan.Move m = plan.moves().get(i);
-            moves.add(new PlanStore.Move(id, i, m.pod(), m.setRef(), m.from(), m.to(), null, PlanStore.MoveState.WAITING,
-                    null, null, null));
-        }
+        List<PlanStore.Move> moves = waitingMoves(id, plan);
         FleetPlan.Limits limits = plan.limits();
         PlanStore.Plan wanted = new PlanStore.Plan(id, plan.name(), source, body, limits.parallel(),
                 limits.maxUnavailable(), limits.maxFailures(), checkCommand, null, null, null, null);

@@ -182,8 +182,7 @@ final class PreSnapshotStep extends MigrationStep {
                 id = services.blockStore().createSnapshot(volumeId, "zonemover " + ctx.jobId() + " incremental base of "
                         + volumeId + (round > 1 ? " (round " + round + ")" : ""), Snapshots.tags(ctx, i, PHASE, round));
             } catch (PortError e) {
-                if (e.code().equals("SnapshotCreationPerVolumeRateExceeded")
-                        || e.code().equals("ConcurrentSnapshotLimitExceeded")) {
+                if (Snapshots.perVolumeLimit(e)) {
                     report("EC2 limits snapshots per volume (" + e.code() + "); waiting before asking again");
                     return Next.WAIT;
                 }

@@ -50,11 +50,17 @@ final class Snapshots {
             return Optional.of(blockStore.createSnapshot(volumeId, "zonemover " + jobId + " " + phase + " snapshot of "
                     + volumeId, tags));
         } catch (PortError e) {
-            if (e.code().equals("SnapshotCreationPerVolumeRateExceeded") || e.code().equals("ConcurrentSnapshotLimitExceeded")) {
+            if (perVolumeLimit(e)) {
                 return Optional.empty();
             }
             throw e;
         }
+    }
+
+    /** EC2 refused a CreateSnapshot for the volume's own snapshot limits (rate, or pending count): wait and ask again. */
+    static boolean perVolumeLimit(io.zonemover.domain.PortError e) {
+        return e.code().equals("SnapshotCreationPerVolumeRateExceeded")
+                || e.code().equals("ConcurrentSnapshotLimitExceeded");
     }
 
     static Map<String, String> tags(MigrationContext ctx, int claim, String phase, int attempt) {

@@ -4,10 +4,6 @@ import io.zonemover.sim.World;
 
 import java.util.Map;
 
-import static io.zonemover.sim.scenario.WorldBuilder.PvShape.CSI_EBS_KEY;
-import static io.zonemover.sim.scenario.WorldBuilder.PvShape.CSI_GA;
-import static io.zonemover.sim.scenario.WorldBuilder.PvShape.IN_TREE;
-
 /**
  * {@code auto-rescue}: {@link StuckPod}'s incident with two stuck pods, for {@code rescue --watch}. StatefulSet
  * default/web (as in stuck-pod, with its PodDisruptionBudget) opted in to auto-rescue
@@ -31,16 +27,7 @@ public final class AutoRescue implements Scenario {
     @Override
     public World build(Map<String, String> options, long now) {
         ScenarioOptions.onlyThese(options, name());
-        WorldBuilder b = WorldBuilder.start(options, now).inTreeImmediate("gp2", true);
-        Clusters.twoSmallNodesPerZone(b);
-        b.statefulSet("default", "web").app("nginx").replicas(4)
-                .annotation("zonemover.io/auto-rescue", "true")
-                .container("registry.k8s.io/nginx-slim:0.27", "500m", "512Mi", 10)
-                .claim("www", "gp2", 20)
-                .volumesIn("us-east-1b", "us-east-1c", "us-east-1d", "us-east-1b")
-                .shapes(CSI_GA, CSI_EBS_KEY, CSI_GA, IN_TREE)
-                .create();
-        b.pdb("default", "web", "nginx", 2);
+        WorldBuilder b = StuckPod.withWeb(options, now, Map.of("zonemover.io/auto-rescue", "true"));
         b.statefulSet("default", "db").app("db").replicas(2)
                 .container("postgres:16", "250m", "256Mi", 10)
                 .claim("data", "gp2", 10)

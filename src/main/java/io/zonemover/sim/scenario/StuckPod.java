@@ -29,19 +29,29 @@ public final class StuckPod implements Scenario {
         return "the incident: web-3 Pending with `volume node affinity conflict`";
     }
 
-    @Override
-    public World build(Map<String, String> options, long now) {
+    /**
+     * The cluster before the incident: two small nodes per zone and StatefulSet default/web (with these
+     * annotations) and its PodDisruptionBudget; {@link AutoRescue} starts from the same.
+     */
+    static WorldBuilder withWeb(Map<String, String> options, long now, Map<String, String> annotations) {
         WorldBuilder b = WorldBuilder.start(options, now).inTreeImmediate("gp2", true);
         Clusters.twoSmallNodesPerZone(b);
         // The claims' volumes, from the StatefulSet's history: provisioned over time by the in-tree plugin and,
         // after the CSI migration, by two versions of the EBS CSI driver (the zone key changed in v1.33.0).
-        b.statefulSet("default", "web").app("nginx").replicas(4)
-                .container("registry.k8s.io/nginx-slim:0.27", "500m", "512Mi", 10)
+        var web = b.statefulSet("default", "web").app("nginx").replicas(4);
+        annotations.forEach(web::annotation);
+        web.container("registry.k8s.io/nginx-slim:0.27", "500m", "512Mi", 10)
                 .claim("www", "gp2", 20)
                 .volumesIn("us-east-1b", "us-east-1c", "us-east-1d", "us-east-1b")
                 .shapes(CSI_GA, CSI_EBS_KEY, CSI_GA, IN_TREE)
                 .create();
         b.pdb("default", "web", "nginx", 2);
+        return b;
+    }
+
+    @Override
+    public World build(Map<String, String> options, long now) {
+        WorldBuilder b = withWeb(options, now, Map.of());
         b.advance(3 * 60_000);
         Clusters.drainWithoutRoom(b, "default", "web-3");
         return b.world();
